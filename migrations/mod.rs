@@ -1,0 +1,23 @@
+//! Schema migrations, applied at start-up and by `doorman migrate`.
+//!
+//! One migration per file: sea-orm names each after its file, and the name is what the
+//! `seaql_migrations` table records.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_create_users;
+mod m20261129_000002_create_outbox;
+mod m20261129_000003_create_sessions;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261129_000001_create_users::Migration),
+            Box::new(m20261129_000002_create_outbox::Migration),
+            Box::new(m20261129_000003_create_sessions::Migration),
+        ]
+    }
+}

@@ -1,0 +1,127 @@
+//! The one error type of the web layer. Each variant is a status and a readable page; a
+//! JSON caller gets an `application/problem+json` document instead. Internal failures log
+//! their cause chain and show a generic page: no internal text reaches the browser.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::pages::ErrorPage;
+use crate::accounts::AccountsError;
+
+/// How long a client should wait before retrying after a `503 Busy`.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the request could not be read (bad encoding, malformed form, invalid UTF-8).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// 403: the CSRF token is missing or does not match the cookie.
+    #[error("CSRF check failed")]
+    CsrfRejected,
+    /// 404.
+    #[error("not found")]
+    NotFound,
+    /// 405.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 413: the body is over 16 KiB.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// 415: a form post that is not `application/x-www-form-urlencoded`.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// 503 with `Retry-After`: the password hasher's queue is full.
+    #[error("busy")]
+    Busy,
+    /// 500: logged with its cause chain; the page says only that something went wrong.
+    #[error("internal error: {0}")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        AppError::Internal(Box::new(error))
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn explanation(&self) -> (&'static str, &'static str) {
+        match self {
+            AppError::BadRequest(_) => (
+                "Bad request",
+                "The request could not be read. Go back, check what you entered and try again.",
+            ),
+            AppError::CsrfRejected => (
+                "Form expired",
+                "This form could not be verified, perhaps because it was open for a long time or cookies are blocked. Go back, reload the page and try again.",
+            ),
+            AppError::NotFound => ("Page not found", "There is no page at this address."),
+            AppError::MethodNotAllowed => (
+                "Not allowed",
+                "This page cannot be used that way. Go back and use the form on the page.",
+            ),
+            AppError::PayloadTooLarge => (
+                "Too much data",
+                "The form sent more data than any field needs. Go back and shorten what you entered.",
+            ),
+            AppError::UnsupportedMediaType => (
+                "Unsupported form",
+                "The form was sent in a format this page does not accept.",
+            ),
+            AppError::Busy => (
+                "Busy right now",
+                "Many people are signing up at once. Please wait a few seconds and try again.",
+            ),
+            AppError::Internal(_) => (
+                "Something went wrong",
+                "Something went wrong on our side. Please try again in a moment.",
+            ),
+        }
+    }
+}
+
+impl From<AccountsError> for AppError {
+    fn from(error: AccountsError) -> Self {
+        match error {
+            AccountsError::Busy => AppError::Busy,
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(cause) = &self {
+            let mut chain = cause.to_string();
+            let mut source = cause.source();
+            while let Some(next) = source {
+                chain.push_str(": ");
+                chain.push_str(&next.to_string());
+                source = next.source();
+            }
+            tracing::error!(error = %chain, "request failed");
+        }
+        let status = self.status();
+        let (title, message) = self.explanation();
+        let mut response = (status, ErrorPage { title, message }).into_response();
+        if matches!(self, AppError::Busy) {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
+        }
+        response
+    }
+}

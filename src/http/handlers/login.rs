@@ -1,0 +1,73 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use crate::accounts::Login;
+use crate::http::AppState;
+use crate::http::csrf::CsrfToken;
+use crate::http::error::AppError;
+use crate::http::forms::{EmailPasswordForm, HtmlForm};
+use crate::http::pages::{LoginPage, LoginUnconfirmedPage};
+use crate::passwords::PasswordAttempt;
+use crate::sessions::USER_ID_KEY;
+
+const INVALID_CREDENTIALS: &str = "Invalid email or password.";
+
+pub async fn form(CsrfToken(csrf_token): CsrfToken) -> LoginPage {
+    LoginPage {
+        csrf_token,
+        ..LoginPage::default()
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    session: Session,
+    CsrfToken(csrf_token): CsrfToken,
+    HtmlForm(form): HtmlForm<EmailPasswordForm>,
+) -> Result<Response, AppError> {
+    let outcome = match PasswordAttempt::parse(&form.password) {
+        Some(password) => state.accounts.login(&form.email, &password).await?,
+        None => Login::InvalidCredentials,
+    };
+    Ok(match outcome {
+        Login::LoggedIn { user_id } => {
+            log_in(&session, user_id).await?;
+            Redirect::to("/account").into_response()
+        }
+        Login::InvalidCredentials => (
+            StatusCode::UNAUTHORIZED,
+            LoginPage {
+                csrf_token,
+                email: form.email.trim().to_owned(),
+                error: Some(INVALID_CREDENTIALS),
+            },
+        )
+            .into_response(),
+        Login::Unconfirmed { email } => (
+            StatusCode::FORBIDDEN,
+            LoginUnconfirmedPage {
+                csrf_token,
+                resend_email: email,
+            },
+        )
+            .into_response(),
+    })
+}
+
+pub async fn logout(session: Session) -> Result<Redirect, AppError> {
+    session.flush().await.map_err(AppError::internal)?;
+    Ok(Redirect::to("/"))
+}
+
+/// Starts an authenticated session under a new id, so an id planted before login (session
+/// fixation) is worth nothing after it.
+pub async fn log_in(session: &Session, user_id: i64) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(AppError::internal)?;
+    session
+        .insert(USER_ID_KEY, user_id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(())
+}

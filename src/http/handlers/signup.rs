@@ -1,0 +1,73 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::accounts::{Email, NewAccount};
+use crate::http::AppState;
+use crate::http::csrf::CsrfToken;
+use crate::http::error::AppError;
+use crate::http::forms::{EmailForm, EmailPasswordForm, HtmlForm};
+use crate::http::pages::{CheckEmailPage, ResendPage, SignupPage};
+use crate::passwords::NewPassword;
+
+pub async fn form(State(state): State<AppState>, CsrfToken(csrf_token): CsrfToken) -> SignupPage {
+    SignupPage {
+        csrf_token,
+        password_min_length: state.accounts.rules().password_min_length,
+        ..SignupPage::default()
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    CsrfToken(csrf_token): CsrfToken,
+    HtmlForm(form): HtmlForm<EmailPasswordForm>,
+) -> Result<Response, AppError> {
+    let min_length = state.accounts.rules().password_min_length;
+    let (email, password) = match (
+        Email::parse(&form.email),
+        NewPassword::parse(&form.password, form.email.trim(), min_length),
+    ) {
+        (Ok(email), Ok(password)) => (email, password),
+        (email, password) => {
+            let page = SignupPage {
+                csrf_token,
+                email: form.email.trim().to_owned(),
+                email_error: email.err().map(|error| error.to_string()),
+                password_error: password.err().map(|error| error.to_string()),
+                password_min_length: min_length,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    state
+        .accounts
+        .register(NewAccount { email, password })
+        .await?;
+    Ok(Redirect::to("/signup/check-email").into_response())
+}
+
+pub async fn check_email(CsrfToken(csrf_token): CsrfToken) -> CheckEmailPage {
+    CheckEmailPage {
+        csrf_token,
+        resend_email: String::new(),
+    }
+}
+
+pub async fn resend_form(CsrfToken(csrf_token): CsrfToken) -> ResendPage {
+    ResendPage {
+        csrf_token,
+        resend_email: String::new(),
+    }
+}
+
+/// Always the same redirect, whether or not the address has an account.
+pub async fn resend(
+    State(state): State<AppState>,
+    HtmlForm(form): HtmlForm<EmailForm>,
+) -> Result<Redirect, AppError> {
+    if let Ok(email) = Email::parse(&form.email) {
+        state.accounts.resend_confirmation(&email).await?;
+    }
+    Ok(Redirect::to("/signup/check-email"))
+}

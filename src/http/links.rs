@@ -1,0 +1,26 @@
+use crate::accounts::AccountLinks;
+use crate::tokens::SecretToken;
+
+/// Builds the links in emails from `BASE_URL`, never from the request's `Host` header,
+/// which an attacker controls.
+pub struct Links {
+    base_url: String,
+}
+
+impl Links {
+    pub fn new(base_url: &str) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+}
+
+impl AccountLinks for Links {
+    fn confirm_account(&self, token: &SecretToken) -> String {
+        format!("{}/confirm/{}", self.base_url, token.expose())
+    }
+
+    fn login(&self) -> String {
+        format!("{}/login", self.base_url)
+    }
+}

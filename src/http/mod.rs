@@ -1,0 +1,167 @@
+//! Everything web-facing: routes, handlers, pages, CSRF, headers and the one error type.
+
+mod csrf;
+mod error;
+mod forms;
+mod handlers;
+mod links;
+mod pages;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use sea_orm::DatabaseConnection;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+pub use csrf::CsrfConfig;
+pub use error::AppError;
+pub use links::Links;
+
+use crate::accounts::{Accounts, Notifier};
+use crate::outbox::Outbox;
+use crate::sessions::DatabaseSessionStore;
+
+/// Request bodies above this are refused with `413`: no form needs more.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+const STYLESHEET: &str = include_str!("../../static/style.css");
+
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub accounts: Accounts,
+    pub outbox: Outbox,
+    pub notifier: Arc<Notifier>,
+    pub db: DatabaseConnection,
+}
+
+/// Settings that shape the router itself rather than a handler.
+#[derive(Clone)]
+pub struct RouterOptions {
+    pub development: bool,
+    pub https: bool,
+    pub csrf: CsrfConfig,
+}
+
+/// The whole application as a `Router`: pure, so tests can serve it on port 0.
+pub fn router(state: AppState, options: RouterOptions) -> Router {
+    let sessions = SessionManagerLayer::new(DatabaseSessionStore::new(state.db.clone()))
+        .with_name("doorman_session")
+        .with_http_only(true)
+        // Lax, not Strict: a person arriving from a link in their mail client must still
+        // be recognised.
+        .with_same_site(SameSite::Lax)
+        .with_secure(options.https)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
+
+    let mut pages = Router::new()
+        .route("/", get(handlers::home::show))
+        .route(
+            "/signup",
+            get(handlers::signup::form).post(handlers::signup::submit),
+        )
+        .route("/signup/check-email", get(handlers::signup::check_email))
+        .route(
+            "/confirm/resend",
+            get(handlers::signup::resend_form).post(handlers::signup::resend),
+        )
+        .route("/confirm/{token}", get(handlers::confirm::show))
+        .route("/confirm", post(handlers::confirm::submit))
+        .route(
+            "/login",
+            get(handlers::login::form).post(handlers::login::submit),
+        )
+        .route("/logout", post(handlers::login::logout))
+        .route("/account", get(handlers::account::show));
+    if options.development {
+        pages = pages
+            .route("/dev/mailbox", get(handlers::dev_mailbox::list))
+            .route("/dev/mailbox/{id}", get(handlers::dev_mailbox::html))
+            .route("/dev/mailbox/{id}/text", get(handlers::dev_mailbox::text));
+    }
+    let pages = pages
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            options.csrf.clone(),
+            csrf::protect,
+        ));
+
+    let mut app = Router::new()
+        .merge(pages)
+        .route("/healthz", get(handlers::health::live))
+        .route("/readyz", get(handlers::health::ready))
+        .route("/static/style.css", get(stylesheet))
+        .fallback(handlers::home::not_found)
+        .method_not_allowed_fallback(handlers::home::method_not_allowed)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(body_limit_page))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(security_header(
+            header::CONTENT_SECURITY_POLICY,
+            CONTENT_SECURITY_POLICY,
+        ))
+        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(security_header(header::REFERRER_POLICY, "same-origin"))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span));
+    if options.https {
+        app = app.layer(security_header(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ));
+    }
+    app
+}
+
+fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// Logs the route pattern, never the path: `/confirm/{token}` must not put tokens in logs.
+fn request_span(request: &Request) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    tracing::info_span!("request", method = %request.method(), route)
+}
+
+/// `RequestBodyLimitLayer` answers an over-long body with a bare 413; give it the page.
+async fn body_limit_page(response: axum::response::Response) -> axum::response::Response {
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_none_or(|value| !value.as_bytes().starts_with(b"text/html"))
+    {
+        return AppError::PayloadTooLarge.into_response();
+    }
+    response
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+}

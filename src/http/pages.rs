@@ -1,0 +1,105 @@
+//! The HTML pages: one askama template struct per page, rendered by the handlers.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub title: &'static str,
+    pub message: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage;
+
+#[derive(Template, WebTemplate, Default)]
+#[template(path = "signup.html")]
+pub struct SignupPage {
+    pub csrf_token: String,
+    pub email: String,
+    pub email_error: Option<String>,
+    pub password_error: Option<String>,
+    pub password_min_length: usize,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "check_email.html")]
+pub struct CheckEmailPage {
+    pub csrf_token: String,
+    pub resend_email: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "resend.html")]
+pub struct ResendPage {
+    pub csrf_token: String,
+    pub resend_email: String,
+}
+
+#[derive(Template, WebTemplate, Default)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    pub csrf_token: String,
+    pub token: String,
+    pub email: String,
+    pub password_error: Option<String>,
+    pub offer_new_password: bool,
+    pub new_password_error: Option<String>,
+    pub password_min_length: usize,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "link_invalid.html")]
+pub struct LinkInvalidPage {
+    pub csrf_token: String,
+    pub resend_email: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "link_expired.html")]
+pub struct LinkExpiredPage {
+    pub csrf_token: String,
+    pub resend_email: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "already_confirmed.html")]
+pub struct AlreadyConfirmedPage;
+
+#[derive(Template, WebTemplate, Default)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub csrf_token: String,
+    pub email: String,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login_unconfirmed.html")]
+pub struct LoginUnconfirmedPage {
+    pub csrf_token: String,
+    pub resend_email: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub csrf_token: String,
+    pub email: String,
+    pub member_since: String,
+}
+
+pub struct MailboxEntry {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub status: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dev_mailbox.html")]
+pub struct DevMailboxPage {
+    pub messages: Vec<MailboxEntry>,
+}

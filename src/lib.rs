@@ -1,0 +1,18 @@
+//! Doorman: self-hosted sign-up with email confirmation.
+//!
+//! See `ARCHITECTURE.md` for how the modules fit together.
+
+pub mod accounts;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod keys;
+pub mod mail;
+#[path = "../migrations/mod.rs"]
+pub mod migrations;
+pub mod outbox;
+pub mod passwords;
+pub mod sessions;
+pub mod startup;
+pub mod telemetry;
+pub mod tokens;

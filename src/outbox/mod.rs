@@ -1,0 +1,305 @@
+//! The transactional outbox (SPEC §6).
+//!
+//! A row asking for an email is written in the same transaction as the change that causes
+//! it, so an email is never lost and never sent for a change that rolled back. The row holds
+//! the intent (kind, user, recipient), never a token: tokens are minted when the email is
+//! composed for sending. [`worker`] claims due rows and delivers them.
+
+pub mod worker;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+};
+use tokio::sync::Notify;
+
+use crate::db::entities::outbox::{self, Entity as OutboxRow};
+
+pub use worker::{DeliveryWorker, SmtpMailer};
+
+/// Failed sends are retried until the row is this old, then given up.
+const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+const LONGEST_RETRY: Duration = Duration::from_secs(10 * 60);
+
+/// What an outbox row asks for. The string is what the `kind` column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    Confirmation,
+    AlreadyRegistered,
+}
+
+impl MailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Confirmation => "confirmation",
+            MailKind::AlreadyRegistered => "already_registered",
+        }
+    }
+
+    pub fn parse(kind: &str) -> Option<Self> {
+        match kind {
+            "confirmation" => Some(MailKind::Confirmation),
+            "already_registered" => Some(MailKind::AlreadyRegistered),
+            _ => None,
+        }
+    }
+}
+
+/// Whether [`Outbox::enqueue`] queued the email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enqueued {
+    Queued,
+    /// `MAIL_PER_ADDRESS_PER_HOUR` emails already went to this address in the last hour.
+    CapReached,
+}
+
+/// Handle on the outbox table, shared by the web layer, the worker and the CLI.
+#[derive(Clone)]
+pub struct Outbox {
+    db: DatabaseConnection,
+    wake: Arc<Notify>,
+    per_address_per_hour: u32,
+}
+
+impl Outbox {
+    pub fn new(db: DatabaseConnection, per_address_per_hour: u32) -> Self {
+        Self {
+            db,
+            wake: Arc::new(Notify::new()),
+            per_address_per_hour,
+        }
+    }
+
+    /// Queues an email inside the caller's transaction. Call [`Outbox::wake`] after commit.
+    ///
+    /// The per-address cap is counted in the database, so it holds across instances. The row
+    /// is inserted before counting: on SQLite a transaction that starts with a write takes
+    /// the write lock at once instead of failing to upgrade a read lock later.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn enqueue<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        kind: MailKind,
+        user_id: i64,
+        recipient: &str,
+    ) -> Result<Enqueued, DbErr> {
+        let now = Utc::now();
+        let inserted = OutboxRow::insert(outbox::ActiveModel {
+            kind: Set(kind.as_str().to_owned()),
+            user_id: Set(Some(user_id)),
+            recipient: Set(recipient.to_owned()),
+            created_at: Set(now),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            ..Default::default()
+        })
+        .exec(connection)
+        .await?;
+        let sent_last_hour = OutboxRow::find()
+            .filter(outbox::Column::Recipient.eq(recipient))
+            .filter(outbox::Column::CreatedAt.gt(now - chrono::Duration::hours(1)))
+            .count(connection)
+            .await?;
+        if sent_last_hour > u64::from(self.per_address_per_hour) {
+            OutboxRow::delete_by_id(inserted.last_insert_id)
+                .exec(connection)
+                .await?;
+            return Ok(Enqueued::CapReached);
+        }
+        Ok(Enqueued::Queued)
+    }
+
+    /// Wakes the worker in this process so a queued email leaves within milliseconds.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub(crate) fn wake_signal(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Claims up to `limit` due rows for `lease`. Another worker skips claimed rows until
+    /// the lease lapses; on PostgreSQL `FOR UPDATE SKIP LOCKED` keeps concurrent claims
+    /// apart, on SQLite the single writer does.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn claim_due(
+        &self,
+        limit: u32,
+        lease: Duration,
+    ) -> Result<Vec<outbox::Model>, DbErr> {
+        let backend = self.db.get_database_backend();
+        let (p, lock) = match backend {
+            DbBackend::Postgres => ("$", "FOR UPDATE SKIP LOCKED"),
+            _ => ("?", ""),
+        };
+        let sql = format!(
+            "UPDATE outbox SET claimed_until = {p}1 \
+             WHERE id IN (SELECT id FROM outbox \
+                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= {p}2 \
+                 AND (claimed_until IS NULL OR claimed_until < {p}2) \
+                 ORDER BY next_attempt_at, id LIMIT {p}3 {lock}) \
+             RETURNING id, kind, user_id, recipient, created_at, attempts, next_attempt_at, \
+                 claimed_until, sent_at, failed_at, last_error"
+        );
+        let now = Utc::now();
+        let lease_end = now + chrono::Duration::from_std(lease).unwrap_or_default();
+        let statement = Statement::from_sql_and_values(
+            backend,
+            sql,
+            [lease_end.into(), now.into(), i64::from(limit).into()],
+        );
+        outbox::Model::find_by_statement(statement)
+            .all(&self.db)
+            .await
+    }
+
+    /// # Errors
+    /// Database errors.
+    pub async fn mark_sent(&self, id: i64) -> Result<(), DbErr> {
+        OutboxRow::update_many()
+            .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
+            .col_expr(
+                outbox::Column::ClaimedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                outbox::Column::Attempts,
+                sea_orm::sea_query::ExprTrait::add(Expr::col(outbox::Column::Attempts), 1),
+            )
+            .col_expr(
+                outbox::Column::LastError,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(outbox::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt and schedules the next one with exponential backoff, or
+    /// gives the row up once it is a day old.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn mark_failed(&self, row: &outbox::Model, error: &str) -> Result<(), DbErr> {
+        let now = Utc::now();
+        let attempts = row.attempts + 1;
+        let age = (now - row.created_at).to_std().unwrap_or_default();
+        let failed_at = (age >= GIVE_UP_AFTER).then_some(now);
+        let next_attempt_at =
+            now + chrono::Duration::from_std(retry_delay(attempts)).unwrap_or_default();
+        OutboxRow::update_many()
+            .col_expr(outbox::Column::Attempts, Expr::value(attempts))
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(next_attempt_at))
+            .col_expr(
+                outbox::Column::ClaimedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(outbox::Column::FailedAt, Expr::value(failed_at))
+            .col_expr(outbox::Column::LastError, Expr::value(truncate(error, 500)))
+            .filter(outbox::Column::Id.eq(row.id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Closes a row whose email no longer makes sense (the account was confirmed or
+    /// deleted meanwhile) without sending it.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn mark_obsolete(&self, id: i64, reason: &str) -> Result<(), DbErr> {
+        OutboxRow::update_many()
+            .col_expr(outbox::Column::FailedAt, Expr::value(Utc::now()))
+            .col_expr(
+                outbox::Column::ClaimedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                outbox::Column::LastError,
+                Expr::value(format!("skipped: {reason}")),
+            )
+            .filter(outbox::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// The newest rows first, for `/dev/mailbox`.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn newest(&self, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
+        OutboxRow::find()
+            .order_by_desc(outbox::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await
+    }
+
+    /// # Errors
+    /// Database errors.
+    pub async fn find(&self, id: i64) -> Result<Option<outbox::Model>, DbErr> {
+        OutboxRow::find_by_id(id).one(&self.db).await
+    }
+}
+
+/// 1 s, 2 s, 4 s … capped at 10 minutes, with up to 25 % jitter so that many instances
+/// retrying after an SMTP outage do not hit the relay in lockstep.
+fn retry_delay(attempts: i32) -> Duration {
+    let exponent = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(20);
+    let base = FIRST_RETRY
+        .saturating_mul(1u32 << exponent)
+        .min(LONGEST_RETRY);
+    let jitter_fraction = f64::from(crate::keys::random_bytes::<1>()[0]) / 255.0 * 0.25;
+    base.mul_f64(1.0 + jitter_fraction)
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    text.chars().take(max_chars).collect()
+}
+
+/// Checks an `SMTP_URL` the way the mailer will read it.
+///
+/// # Errors
+/// A sentence saying what is wrong.
+pub fn validate_smtp_url(url: &str) -> Result<(), String> {
+    lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+        .map(|_| ())
+        .map_err(|error| format!("not a usable SMTP URL ({error})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_a_cap() {
+        let first = retry_delay(1);
+        assert!(first >= Duration::from_secs(1) && first <= Duration::from_millis(1250));
+        let fourth = retry_delay(4);
+        assert!(fourth >= Duration::from_secs(8) && fourth <= Duration::from_secs(10));
+        let late = retry_delay(60);
+        assert!(late >= LONGEST_RETRY && late <= LONGEST_RETRY.mul_f64(1.25));
+    }
+
+    #[test]
+    fn kinds_round_trip_through_their_column_value() {
+        for kind in [MailKind::Confirmation, MailKind::AlreadyRegistered] {
+            assert_eq!(MailKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(MailKind::parse("unknown"), None);
+    }
+}

@@ -1,0 +1,171 @@
+//! The delivery worker: claims due outbox rows, has them composed (minting tokens at send
+//! time), sends them over pooled SMTP and records the outcome.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::Outbox;
+use crate::db::entities::outbox;
+use crate::mail::RenderedEmail;
+
+/// How many rows one pass claims; they are sent concurrently over the pool.
+const BATCH: u32 = 16;
+/// A claimed row is someone else's for this long; a crashed worker's rows come back after.
+const LEASE: Duration = Duration::from_secs(120);
+/// Rows queued by other instances, and retries, are found by polling this often.
+const POLL_EVERY: Duration = Duration::from_secs(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    #[error("database error while composing: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("template error while composing: {0}")]
+    Template(#[from] askama::Error),
+    #[error("unknown outbox kind `{0}`")]
+    UnknownKind(String),
+}
+
+/// What an outbox row turns into at send time.
+pub enum Composed {
+    Ready(RenderedEmail),
+    /// Nothing to send any more (the account was confirmed or deleted meanwhile).
+    Obsolete(&'static str),
+}
+
+/// Writes the email an outbox row asks for. Implemented by the accounts notifier, which
+/// knows the account state that tokens fingerprint.
+#[async_trait::async_trait]
+pub trait Composer: Send + Sync {
+    /// # Errors
+    /// The email could not be composed now; the row is retried.
+    async fn compose(&self, row: &outbox::Model) -> Result<Composed, ComposeError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailerError {
+    #[error("invalid SMTP URL: {0}")]
+    Url(#[source] lettre::transport::smtp::Error),
+    #[error("invalid recipient address")]
+    Recipient,
+    #[error("could not build the message: {0}")]
+    Build(#[from] lettre::error::Error),
+    #[error("SMTP delivery failed: {0}")]
+    Smtp(#[source] lettre::transport::smtp::Error),
+}
+
+/// lettre's pooled async SMTP transport and the sender address.
+#[derive(Clone)]
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpMailer {
+    /// Must run inside the tokio runtime: the pool spawns its housekeeping task.
+    ///
+    /// # Errors
+    /// [`MailerError::Url`] when `smtp_url` is not a lettre SMTP URL.
+    pub fn new(smtp_url: &str, from: Mailbox) -> Result<Self, MailerError> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
+            .map_err(MailerError::Url)?
+            .timeout(Some(Duration::from_secs(10)))
+            .build();
+        Ok(Self { transport, from })
+    }
+
+    /// Sends `email` as `multipart/alternative` with `Date` and `Message-ID`.
+    ///
+    /// # Errors
+    /// The message could not be built or the server refused it.
+    pub async fn send(&self, email: &RenderedEmail) -> Result<(), MailerError> {
+        let to: Mailbox = email
+            .recipient
+            .parse()
+            .map_err(|_| MailerError::Recipient)?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .date_now()
+            .message_id(None)
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ))?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(MailerError::Smtp)?;
+        Ok(())
+    }
+}
+
+pub struct DeliveryWorker {
+    outbox: Outbox,
+    composer: Arc<dyn Composer>,
+    mailer: SmtpMailer,
+}
+
+impl DeliveryWorker {
+    pub fn new(outbox: Outbox, composer: Arc<dyn Composer>, mailer: SmtpMailer) -> Arc<Self> {
+        Arc::new(Self {
+            outbox,
+            composer,
+            mailer,
+        })
+    }
+
+    /// Delivers until `shutdown` fires, finishing the batch in hand first.
+    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let wake = self.outbox.wake_signal();
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            match self.outbox.claim_due(BATCH, LEASE).await {
+                Ok(rows) if !rows.is_empty() => {
+                    let mut deliveries = JoinSet::new();
+                    for row in rows {
+                        let worker = self.clone();
+                        deliveries.spawn(async move { worker.deliver(row).await });
+                    }
+                    while deliveries.join_next().await.is_some() {}
+                    continue;
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "could not claim outbox rows"),
+            }
+            tokio::select! {
+                () = wake.notified() => {}
+                () = tokio::time::sleep(POLL_EVERY) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    async fn deliver(&self, row: outbox::Model) {
+        let outcome = match self.composer.compose(&row).await {
+            Ok(Composed::Ready(email)) => match self.mailer.send(&email).await {
+                Ok(()) => self.outbox.mark_sent(row.id).await,
+                Err(error) => {
+                    tracing::warn!(outbox_id = row.id, kind = %row.kind, attempts = row.attempts + 1, %error, "email delivery failed; will retry");
+                    self.outbox.mark_failed(&row, &error.to_string()).await
+                }
+            },
+            Ok(Composed::Obsolete(reason)) => self.outbox.mark_obsolete(row.id, reason).await,
+            Err(error) => {
+                tracing::error!(outbox_id = row.id, %error, "could not compose email; will retry");
+                self.outbox.mark_failed(&row, &error.to_string()).await
+            }
+        };
+        if let Err(error) = outcome {
+            // The lease lapses and the row is tried again: at worst a duplicate, never a loss.
+            tracing::error!(outbox_id = row.id, %error, "could not record the delivery outcome");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The password policy of NIST SP 800-63B-4 for a password that is the only factor: length
+//! counts, composition rules do not, and known-breached choices are refused.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::LazyLock;
+
+use unicode_normalization::UnicodeNormalization;
+
+pub const MAX_LENGTH: usize = 128;
+
+static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../../data/common-passwords.txt")
+        .lines()
+        .filter(|line| !line.is_empty())
+        .collect()
+});
+
+/// Why a new password was refused; the text is shown next to the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordRejection {
+    #[error(
+        "Use at least {min} characters. A passphrase of a few unrelated words is long and easy to remember."
+    )]
+    TooShort { min: usize },
+    #[error("Use at most {MAX_LENGTH} characters.")]
+    TooLong,
+    #[error(
+        "This password is one of the most common ones, which attackers try first. Try a passphrase of a few unrelated words."
+    )]
+    Common,
+    #[error(
+        "Your password must not be your email address. Try a passphrase of a few unrelated words."
+    )]
+    IsEmail,
+}
+
+/// A password that meets the policy, normalised to NFC so that the same characters typed
+/// on another keyboard hash the same.
+#[derive(Clone)]
+pub struct NewPassword(String);
+
+impl NewPassword {
+    /// # Errors
+    /// The first rule the password breaks.
+    pub fn parse(
+        raw: &str,
+        owner_email: &str,
+        min_length: usize,
+    ) -> Result<Self, PasswordRejection> {
+        let normalized: String = raw.nfc().collect();
+        let length = normalized.chars().count();
+        if length > MAX_LENGTH {
+            return Err(PasswordRejection::TooLong);
+        }
+        if length < min_length {
+            return Err(PasswordRejection::TooShort { min: min_length });
+        }
+        let lowered = normalized.to_lowercase();
+        if COMMON_PASSWORDS.contains(lowered.as_str()) {
+            return Err(PasswordRejection::Common);
+        }
+        let owner_email = owner_email.to_lowercase();
+        let local_part = owner_email.split('@').next().unwrap_or_default();
+        if lowered == owner_email || lowered == local_part {
+            return Err(PasswordRejection::IsEmail);
+        }
+        Ok(Self(normalized))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword(<redacted>)")
+    }
+}
+
+/// A password typed to prove who someone is. Only its length is checked: an over-long one
+/// is refused before any hashing work is spent on it.
+#[derive(Clone)]
+pub struct PasswordAttempt(String);
+
+impl PasswordAttempt {
+    pub fn parse(raw: &str) -> Option<Self> {
+        let normalized: String = raw.nfc().collect();
+        let length = normalized.chars().count();
+        (1..=MAX_LENGTH)
+            .contains(&length)
+            .then_some(Self(normalized))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PasswordAttempt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordAttempt(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EMAIL: &str = "Ada.Lovelace@example.com";
+
+    #[test]
+    fn refuses_each_rule_with_its_reason() {
+        let cases = [
+            (
+                "short",
+                "fourteen chars",
+                PasswordRejection::TooShort { min: 15 },
+            ),
+            ("too long", &"x".repeat(129), PasswordRejection::TooLong),
+            (
+                "common, any case",
+                "PasswordPassword",
+                PasswordRejection::Common,
+            ),
+            (
+                "the email",
+                "ada.lovelace@example.com",
+                PasswordRejection::IsEmail,
+            ),
+            ("the local part", "ADA.LOVELACE", PasswordRejection::IsEmail),
+        ];
+        for (description, password, expected) in cases {
+            let min = if description == "the local part" {
+                8
+            } else {
+                15
+            };
+            assert_eq!(
+                NewPassword::parse(password, EMAIL, min).unwrap_err(),
+                expected,
+                "{description}"
+            );
+        }
+    }
+
+    #[test]
+    fn accepts_passphrases_without_composition_rules() {
+        assert!(NewPassword::parse("purple monkey dishwasher", EMAIL, 15).is_ok());
+        assert!(NewPassword::parse(&"x".repeat(128), EMAIL, 15).is_ok());
+    }
+
+    #[test]
+    fn counts_unicode_characters_after_nfc() {
+        // "é" as e + combining accent is two code points before NFC, one after.
+        let decomposed = "e\u{301}".repeat(15);
+        let password = NewPassword::parse(&decomposed, EMAIL, 15).unwrap();
+        assert_eq!(password.expose(), "\u{e9}".repeat(15));
+        assert!(NewPassword::parse(&"e\u{301}".repeat(14), EMAIL, 15).is_err());
+    }
+
+    #[test]
+    fn attempts_are_bounded_before_hashing() {
+        assert!(PasswordAttempt::parse("").is_none());
+        assert!(PasswordAttempt::parse(&"x".repeat(129)).is_none());
+        assert!(PasswordAttempt::parse("anything").is_some());
+    }
+
+    #[test]
+    fn the_shipped_list_is_loaded() {
+        assert!(COMMON_PASSWORDS.len() > 10_000);
+        assert!(COMMON_PASSWORDS.contains("password1"));
+    }
+}

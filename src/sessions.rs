@@ -1,0 +1,131 @@
+//! Sessions in the application database (tower-sessions), so they survive restarts and are
+//! shared by every instance.
+//!
+//! Rows are keyed by the SHA-256 of the session id, never the id itself: a copy of the
+//! database does not let anyone ride a session. The logged-in user's id is copied into its
+//! own column so every session of a user can be ended with one statement.
+
+use chrono::Utc;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, SessionStore};
+
+use crate::db::entities::sessions::{self, Entity as SessionRow};
+
+/// The session key holding the logged-in user's id.
+pub const USER_ID_KEY: &str = "user_id";
+
+#[derive(Debug, Clone)]
+pub struct DatabaseSessionStore {
+    db: DatabaseConnection,
+}
+
+impl DatabaseSessionStore {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+/// Ends every session of `user_id` (password change, confirmation, deletion).
+///
+/// # Errors
+/// Database errors.
+pub async fn end_all_for_user(db: &DatabaseConnection, user_id: i64) -> Result<u64, DbErr> {
+    let result = SessionRow::delete_many()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+fn storage_key(id: &Id) -> String {
+    Sha256::digest(id.to_string().as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+fn to_row(record: &Record) -> session_store::Result<sessions::ActiveModel> {
+    let data = serde_json::to_string(&record.data)
+        .map_err(|error| session_store::Error::Encode(error.to_string()))?;
+    let user_id = record
+        .data
+        .get(USER_ID_KEY)
+        .and_then(serde_json::Value::as_i64);
+    Ok(sessions::ActiveModel {
+        id: Set(storage_key(&record.id)),
+        user_id: Set(user_id),
+        data: Set(data),
+        expires_at: Set(record.expiry_date.unix_timestamp()),
+    })
+}
+
+fn backend(error: DbErr) -> session_store::Error {
+    session_store::Error::Backend(error.to_string())
+}
+
+#[async_trait::async_trait]
+impl SessionStore for DatabaseSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // 128 random bits make a clash all but impossible; if one happens, draw again
+        // rather than overwrite someone else's session.
+        loop {
+            let inserted = SessionRow::insert(to_row(record)?)
+                .on_conflict_do_nothing_on([sessions::Column::Id])
+                .exec(&self.db)
+                .await
+                .map_err(backend)?;
+            if matches!(inserted, sea_orm::TryInsertResult::Inserted(_)) {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        SessionRow::insert(to_row(record)?)
+            .on_conflict(
+                OnConflict::column(sessions::Column::Id)
+                    .update_columns([
+                        sessions::Column::UserId,
+                        sessions::Column::Data,
+                        sessions::Column::ExpiresAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let Some(row) = SessionRow::find_by_id(storage_key(id))
+            .filter(sessions::Column::ExpiresAt.gt(Utc::now().timestamp()))
+            .one(&self.db)
+            .await
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let data = serde_json::from_str(&row.data)
+            .map_err(|error| session_store::Error::Decode(error.to_string()))?;
+        let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at)
+            .map_err(|error| session_store::Error::Decode(error.to_string()))?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        SessionRow::delete_by_id(storage_key(id))
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}

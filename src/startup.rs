@@ -1,0 +1,206 @@
+//! Building the application from its configuration, and running it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::{DatabaseConnection, DbErr};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::accounts::{AccountRules, Accounts, Notifier};
+use crate::config::{Config, SecretSource};
+use crate::http::{self, AppState, CsrfConfig, Links, RouterOptions};
+use crate::keys::{Keyring, SecretKey};
+use crate::outbox::{DeliveryWorker, Outbox, SmtpMailer};
+use crate::passwords::PasswordHasher;
+use crate::tokens::Tokens;
+
+/// Sign-ups waiting for a hashing slot beyond those running; past this, `503`.
+const HASH_QUEUE_PER_CORE: usize = 32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("could not open the database: {0}")]
+    Database(#[from] DbErr),
+    #[error("could not read or create the development secret {path}: {source}")]
+    Secret {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("SMTP_URL: {0}")]
+    Mailer(#[from] crate::outbox::worker::MailerError),
+    #[error("could not listen on {address}: {source}")]
+    Bind {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// Everything a running Doorman is made of, wired from one [`Config`].
+pub struct Services {
+    pub db: DatabaseConnection,
+    pub accounts: Accounts,
+    pub outbox: Outbox,
+    pub notifier: Arc<Notifier>,
+    pub keyring: Keyring,
+}
+
+impl Services {
+    /// Connects and migrates the database and builds the domain services.
+    ///
+    /// # Errors
+    /// See [`StartupError`].
+    pub async fn build(config: &Config) -> Result<Self, StartupError> {
+        let db = crate::db::connect_and_migrate(&config.database_url).await?;
+        let secret = match &config.secret {
+            SecretSource::Given(secret) => secret.clone(),
+            SecretSource::DevelopmentFile(path) => {
+                SecretKey::load_or_create(path).map_err(|source| StartupError::Secret {
+                    path: path.display().to_string(),
+                    source,
+                })?
+            }
+        };
+        let keyring = Keyring::new(&secret, &config.previous_secrets);
+        let tokens = Tokens::new(keyring.clone());
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let hasher = Arc::new(PasswordHasher::new(cores, cores * HASH_QUEUE_PER_CORE));
+        let outbox = Outbox::new(db.clone(), config.mail_per_address_per_hour);
+        let notifier = Arc::new(Notifier::new(
+            db.clone(),
+            tokens.clone(),
+            Arc::new(Links::new(&config.base_url)),
+            config.confirm_token_ttl,
+        ));
+        let accounts = Accounts::new(
+            db.clone(),
+            hasher,
+            tokens,
+            outbox.clone(),
+            AccountRules {
+                password_min_length: config.password_min_length,
+                confirm_token_ttl: config.confirm_token_ttl,
+            },
+        );
+        Ok(Self {
+            db,
+            accounts,
+            outbox,
+            notifier,
+            keyring,
+        })
+    }
+
+    /// The delivery worker, sending through `config.smtp_url`.
+    ///
+    /// # Errors
+    /// [`StartupError::Mailer`] for an unusable SMTP URL.
+    pub fn delivery_worker(&self, config: &Config) -> Result<Arc<DeliveryWorker>, StartupError> {
+        let mailer = SmtpMailer::new(&config.smtp_url, config.mail_from.clone())?;
+        Ok(DeliveryWorker::new(
+            self.outbox.clone(),
+            self.notifier.clone(),
+            mailer,
+        ))
+    }
+}
+
+/// The HTTP server and its delivery worker, bound and ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    worker: Arc<DeliveryWorker>,
+}
+
+impl Application {
+    /// Binds `config.bind_addr` (port 0 picks a free port, as tests do).
+    ///
+    /// # Errors
+    /// See [`StartupError`].
+    pub async fn build(config: &Config) -> Result<Self, StartupError> {
+        let services = Services::build(config).await?;
+        let worker = services.delivery_worker(config)?;
+        let options = RouterOptions {
+            development: config.is_development(),
+            https: config.uses_https(),
+            csrf: CsrfConfig::new(services.keyring.current().csrf, config.uses_https()),
+        };
+        let state = AppState {
+            accounts: services.accounts,
+            outbox: services.outbox,
+            notifier: services.notifier,
+            db: services.db,
+        };
+        let router = http::router(state, options);
+        let listener = TcpListener::bind(config.bind_addr)
+            .await
+            .map_err(|source| StartupError::Bind {
+                address: config.bind_addr,
+                source,
+            })?;
+        Ok(Self {
+            listener,
+            router,
+            worker,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests and
+    /// the worker's current batch finish (up to a grace period), and returns.
+    ///
+    /// # Errors
+    /// I/O errors from the server.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let (stop_worker, worker_stopped) = watch::channel(false);
+        let worker: JoinHandle<()> = tokio::spawn(self.worker.run(worker_stopped));
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        let _ = stop_worker.send(true);
+        if tokio::time::timeout(Duration::from_secs(15), worker)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "the delivery worker did not stop in time; its claims lapse with the lease"
+            );
+        }
+        served
+    }
+}
+
+/// Runs only the delivery worker (`doorman worker`) until `shutdown` resolves.
+///
+/// # Errors
+/// See [`StartupError`].
+pub async fn run_worker(
+    config: &Config,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<(), StartupError> {
+    let services = Services::build(config).await?;
+    let worker = services.delivery_worker(config)?;
+    let (stop_worker, worker_stopped) = watch::channel(false);
+    let handle = tokio::spawn(worker.run(worker_stopped));
+    shutdown.await;
+    let _ = stop_worker.send(true);
+    let _ = handle.await;
+    Ok(())
+}

@@ -1,0 +1,330 @@
+//! Signed one-time links (SPEC §5).
+//!
+//! A token is a JWT signed with HS256 under the current key (named in `kid`). It carries a
+//! fingerprint (`fp`) of the account state its action changes. The action changes that state,
+//! so the fingerprint stops matching and the link is spent: single use without storing
+//! tokens anywhere.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::keys::{DerivedKeys, Keyring, hmac_sha256, macs_equal};
+
+/// jsonwebtoken's default of 60 s would stretch every lifetime; a little covers clock skew
+/// between instances.
+const LEEWAY_SECONDS: i64 = 2;
+
+/// Longer input is not a token we issued; refusing it early bounds the work per request.
+const MAX_TOKEN_LENGTH: usize = 2048;
+
+/// What a token lets its holder do. A token is only accepted on its own route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    Confirm,
+    Reset,
+    EmailChange,
+}
+
+impl Purpose {
+    fn label(self) -> &'static str {
+        match self {
+            Purpose::Confirm => "confirm",
+            Purpose::Reset => "reset",
+            Purpose::EmailChange => "email_change",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    purpose: Purpose,
+    email: String,
+    iat: i64,
+    exp: i64,
+    fp: String,
+}
+
+/// A minted token: only ever written into an email, never printed.
+pub struct SecretToken(String);
+
+impl SecretToken {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretToken(<redacted>)")
+    }
+}
+
+/// The claims of a token whose signature and purpose were checked.
+#[derive(Debug, Clone)]
+pub struct VerifiedToken {
+    pub user_id: i64,
+    pub email: String,
+    fingerprint: String,
+    key_id: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// Not one of ours: malformed, tampered, another algorithm, an unknown key or another
+    /// purpose. The page says "this link is not valid".
+    #[error("the token is not valid")]
+    Invalid,
+    /// Genuine but past its lifetime; the claims let the page prefill a resend form.
+    #[error("the token has expired")]
+    Expired(VerifiedToken),
+}
+
+#[derive(Clone)]
+pub struct Tokens {
+    keyring: Keyring,
+}
+
+impl Tokens {
+    pub fn new(keyring: Keyring) -> Self {
+        Self { keyring }
+    }
+
+    /// Signs a token for `user_id` whose fingerprint covers `state`, the values that the
+    /// action behind the link will change.
+    pub fn mint(
+        &self,
+        purpose: Purpose,
+        user_id: i64,
+        email: &str,
+        state: &[&str],
+        lifetime: Duration,
+    ) -> SecretToken {
+        let keys = self.keyring.current();
+        let now = unix_now();
+        let claims = Claims {
+            sub: user_id.to_string(),
+            purpose,
+            email: email.to_owned(),
+            iat: now,
+            exp: now.saturating_add(lifetime.as_secs() as i64),
+            fp: fingerprint(keys, purpose, user_id, state),
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(keys.id.clone());
+        let key = EncodingKey::from_secret(&keys.token_signing)
+            .expect("derived signing keys are 32 bytes, never empty");
+        let token = jsonwebtoken::encode(&header, &claims, &key)
+            .expect("HS256 signing of serializable claims cannot fail");
+        SecretToken(token)
+    }
+
+    /// Checks the signature (HS256 only, current or previous key), the purpose and the
+    /// lifetime.
+    ///
+    /// # Errors
+    /// [`TokenError::Invalid`] for anything we did not issue for this purpose;
+    /// [`TokenError::Expired`] for a genuine token past its lifetime.
+    pub fn verify(&self, token: &str, purpose: Purpose) -> Result<VerifiedToken, TokenError> {
+        if token.len() > MAX_TOKEN_LENGTH {
+            return Err(TokenError::Invalid);
+        }
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
+        if header.alg != Algorithm::HS256 {
+            return Err(TokenError::Invalid);
+        }
+        let keys = header
+            .kid
+            .as_deref()
+            .and_then(|kid| self.keyring.find(kid))
+            .ok_or(TokenError::Invalid)?;
+        let key = DecodingKey::from_secret(&keys.token_signing).map_err(|_| TokenError::Invalid)?;
+
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Expiry is checked below, after the signature, so an expired link can still say
+        // which address it was for.
+        validation.validate_exp = false;
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "iat", "sub"]);
+        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+            .map_err(|_| TokenError::Invalid)?
+            .claims;
+
+        let now = unix_now();
+        let user_id = claims.sub.parse::<i64>().map_err(|_| TokenError::Invalid)?;
+        if claims.purpose != purpose || claims.iat > now + LEEWAY_SECONDS {
+            return Err(TokenError::Invalid);
+        }
+        let verified = VerifiedToken {
+            user_id,
+            email: claims.email,
+            fingerprint: claims.fp,
+            key_id: keys.id.clone(),
+        };
+        if claims.exp + LEEWAY_SECONDS < now {
+            return Err(TokenError::Expired(verified));
+        }
+        Ok(verified)
+    }
+
+    /// True while the account state is what it was when the token was minted.
+    pub fn state_matches(&self, token: &VerifiedToken, purpose: Purpose, state: &[&str]) -> bool {
+        let Some(keys) = self.keyring.find(&token.key_id) else {
+            return false;
+        };
+        let expected = fingerprint(keys, purpose, token.user_id, state);
+        macs_equal(expected.as_bytes(), token.fingerprint.as_bytes())
+    }
+}
+
+fn fingerprint(keys: &DerivedKeys, purpose: Purpose, user_id: i64, state: &[&str]) -> String {
+    let user_id = user_id.to_string();
+    let mut parts: Vec<&[u8]> = vec![purpose.label().as_bytes(), user_id.as_bytes()];
+    parts.extend(state.iter().map(|value| value.as_bytes()));
+    // 128 bits: the signature already authenticates it; this only has to tell states apart.
+    URL_SAFE_NO_PAD.encode(&hmac_sha256(&keys.fingerprint, &parts)[..16])
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::SecretKey;
+
+    fn tokens_with(current: u8, previous: &[u8]) -> Tokens {
+        let previous: Vec<SecretKey> = previous
+            .iter()
+            .map(|b| SecretKey::new(vec![*b; 32]))
+            .collect();
+        Tokens::new(Keyring::new(&SecretKey::new(vec![current; 32]), &previous))
+    }
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    #[test]
+    fn a_minted_token_verifies_for_its_purpose_only() {
+        let tokens = tokens_with(1, &[]);
+        let token = tokens.mint(
+            Purpose::Confirm,
+            7,
+            "a@example.com",
+            &["a@example.com", ""],
+            HOUR,
+        );
+        let verified = tokens.verify(token.expose(), Purpose::Confirm).unwrap();
+        assert_eq!(verified.user_id, 7);
+        assert_eq!(verified.email, "a@example.com");
+        assert!(matches!(
+            tokens.verify(token.expose(), Purpose::Reset),
+            Err(TokenError::Invalid)
+        ));
+    }
+
+    #[test]
+    fn the_fingerprint_tracks_the_state() {
+        let tokens = tokens_with(1, &[]);
+        let token = tokens.mint(
+            Purpose::Confirm,
+            7,
+            "a@example.com",
+            &["a@example.com", ""],
+            HOUR,
+        );
+        let verified = tokens.verify(token.expose(), Purpose::Confirm).unwrap();
+        assert!(tokens.state_matches(&verified, Purpose::Confirm, &["a@example.com", ""]));
+        assert!(!tokens.state_matches(&verified, Purpose::Confirm, &["a@example.com", "2026"]));
+        assert!(!tokens.state_matches(&verified, Purpose::Confirm, &["a@example.co", "m"]));
+    }
+
+    #[test]
+    fn previous_keys_verify_and_unknown_keys_do_not() {
+        let old = tokens_with(1, &[]);
+        let token = old.mint(Purpose::Confirm, 7, "a@example.com", &[], HOUR);
+        let rotated = tokens_with(2, &[1]);
+        let verified = rotated.verify(token.expose(), Purpose::Confirm).unwrap();
+        assert!(rotated.state_matches(&verified, Purpose::Confirm, &[]));
+        let stranger = tokens_with(3, &[]);
+        assert!(matches!(
+            stranger.verify(token.expose(), Purpose::Confirm),
+            Err(TokenError::Invalid)
+        ));
+    }
+
+    #[test]
+    fn expired_tokens_still_name_their_address() {
+        let tokens = tokens_with(1, &[]);
+        let keys = tokens.keyring.current().clone();
+        let now = unix_now();
+        let claims = Claims {
+            sub: "7".into(),
+            purpose: Purpose::Confirm,
+            email: "a@example.com".into(),
+            iat: now - 100,
+            exp: now - 10,
+            fp: fingerprint(&keys, Purpose::Confirm, 7, &[]),
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(keys.id.clone());
+        let token = jsonwebtoken::encode(
+            &header,
+            &claims,
+            &EncodingKey::from_secret(&keys.token_signing).unwrap(),
+        )
+        .unwrap();
+        match tokens.verify(&token, Purpose::Confirm) {
+            Err(TokenError::Expired(verified)) => assert_eq!(verified.email, "a@example.com"),
+            other => panic!("expected Expired, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn tampering_and_other_algorithms_are_refused() {
+        let tokens = tokens_with(1, &[]);
+        let token = tokens.mint(Purpose::Confirm, 7, "a@example.com", &[], HOUR);
+        let text = token.expose();
+        let (head, rest) = text.split_once('.').unwrap();
+        let (_payload, signature) = rest.split_once('.').unwrap();
+        let forged_payload = URL_SAFE_NO_PAD.encode(
+            br#"{"sub":"8","purpose":"confirm","email":"b@example.com","iat":1,"exp":99999999999,"fp":"x"}"#,
+        );
+        let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let hs512_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS512","typ":"JWT"}"#);
+        let candidates = [
+            format!("{head}.{forged_payload}.{signature}"),
+            format!("{none_header}.{forged_payload}."),
+            format!("{hs512_header}.{forged_payload}.{signature}"),
+            format!("{text}x"),
+            "not-a-token".to_owned(),
+            String::new(),
+            "a".repeat(5000),
+        ];
+        for candidate in candidates {
+            assert!(
+                matches!(
+                    tokens.verify(&candidate, Purpose::Confirm),
+                    Err(TokenError::Invalid)
+                ),
+                "{candidate} should be invalid"
+            );
+        }
+    }
+
+    #[test]
+    fn tokens_never_print() {
+        let tokens = tokens_with(1, &[]);
+        let token = tokens.mint(Purpose::Confirm, 7, "a@example.com", &[], HOUR);
+        assert_eq!(format!("{token:?}"), "SecretToken(<redacted>)");
+    }
+}
