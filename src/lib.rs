@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod config;
 pub mod db;
+pub mod housekeeping;
 pub mod http;
 pub mod keys;
 pub mod mail;
@@ -15,4 +16,5 @@ pub mod passwords;
 pub mod sessions;
 pub mod startup;
 pub mod telemetry;
+pub mod throttle;
 pub mod tokens;

@@ -40,6 +40,18 @@ pub async fn end_all_for_user(db: &DatabaseConnection, user_id: i64) -> Result<u
     Ok(result.rows_affected)
 }
 
+/// Removes sessions past their expiry.
+///
+/// # Errors
+/// Database errors.
+pub async fn delete_expired(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    let result = SessionRow::delete_many()
+        .filter(sessions::Column::ExpiresAt.lte(Utc::now().timestamp()))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
 fn storage_key(id: &Id) -> String {
     Sha256::digest(id.to_string().as_bytes())
         .iter()

@@ -11,10 +11,12 @@ use tokio::task::JoinHandle;
 
 use crate::accounts::{AccountRules, Accounts, Notifier};
 use crate::config::{Config, SecretSource};
-use crate::http::{self, AppState, CsrfConfig, Links, RouterOptions};
+use crate::housekeeping::Housekeeping;
+use crate::http::{self, AppState, CsrfConfig, Links, RouterOptions, TrustedProxies};
 use crate::keys::{Keyring, SecretKey};
 use crate::outbox::{DeliveryWorker, Outbox, SmtpMailer};
 use crate::passwords::PasswordHasher;
+use crate::throttle::RateLimiter;
 use crate::tokens::Tokens;
 
 /// Sign-ups waiting for a hashing slot beyond those running; past this, `503`.
@@ -97,7 +99,7 @@ impl Services {
     ///
     /// # Errors
     /// [`StartupError::Mailer`] for an unusable SMTP URL.
-    pub fn delivery_worker(&self, config: &Config) -> Result<Arc<DeliveryWorker>, StartupError> {
+    fn delivery_worker(&self, config: &Config) -> Result<Arc<DeliveryWorker>, StartupError> {
         let mailer = SmtpMailer::new(&config.smtp_url, config.mail_from.clone())?;
         Ok(DeliveryWorker::new(
             self.outbox.clone(),
@@ -105,13 +107,50 @@ impl Services {
             mailer,
         ))
     }
+
+    fn housekeeping(&self, config: &Config) -> Housekeeping {
+        Housekeeping {
+            accounts: self.accounts.clone(),
+            db: self.db.clone(),
+            unconfirmed_account_ttl: config.unconfirmed_account_ttl,
+        }
+    }
+
+    /// Starts the delivery worker and housekeeping; they stop when `stop` says so.
+    fn spawn_background(
+        &self,
+        config: &Config,
+        stop: &watch::Sender<bool>,
+    ) -> Result<Vec<JoinHandle<()>>, StartupError> {
+        let worker = self.delivery_worker(config)?;
+        Ok(vec![
+            tokio::spawn(worker.run(stop.subscribe())),
+            tokio::spawn(self.housekeeping(config).run(stop.subscribe())),
+        ])
+    }
 }
 
-/// The HTTP server and its delivery worker, bound and ready to run.
+/// Waits for background tasks to finish their current step, up to a grace period.
+async fn stop_background(stop: watch::Sender<bool>, tasks: Vec<JoinHandle<()>>) {
+    let _ = stop.send(true);
+    for task in tasks {
+        if tokio::time::timeout(Duration::from_secs(15), task)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "a background task did not stop in time; its claims lapse with the lease"
+            );
+        }
+    }
+}
+
+/// The HTTP server and its background tasks, bound and ready to run.
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
-    worker: Arc<DeliveryWorker>,
+    stop: watch::Sender<bool>,
+    background: Vec<JoinHandle<()>>,
 }
 
 impl Application {
@@ -121,7 +160,8 @@ impl Application {
     /// See [`StartupError`].
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         let services = Services::build(config).await?;
-        let worker = services.delivery_worker(config)?;
+        let (stop, _) = watch::channel(false);
+        let background = services.spawn_background(config, &stop)?;
         let options = RouterOptions {
             development: config.is_development(),
             https: config.uses_https(),
@@ -132,6 +172,13 @@ impl Application {
             outbox: services.outbox,
             notifier: services.notifier,
             db: services.db,
+            post_limiter: (config.rate_limit_per_minute > 0).then(|| {
+                Arc::new(RateLimiter::new(
+                    config.rate_limit_per_minute,
+                    Duration::from_secs(60),
+                ))
+            }),
+            trusted_proxies: TrustedProxies(Arc::new(config.trusted_proxies.clone())),
         };
         let router = http::router(state, options);
         let listener = TcpListener::bind(config.bind_addr)
@@ -143,7 +190,8 @@ impl Application {
         Ok(Self {
             listener,
             router,
-            worker,
+            stop,
+            background,
         })
     }
 
@@ -166,23 +214,13 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let (stop_worker, worker_stopped) = watch::channel(false);
-        let worker: JoinHandle<()> = tokio::spawn(self.worker.run(worker_stopped));
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
-        let _ = stop_worker.send(true);
-        if tokio::time::timeout(Duration::from_secs(15), worker)
-            .await
-            .is_err()
-        {
-            tracing::warn!(
-                "the delivery worker did not stop in time; its claims lapse with the lease"
-            );
-        }
+        stop_background(self.stop, self.background).await;
         served
     }
 }
@@ -196,11 +234,9 @@ pub async fn run_worker(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), StartupError> {
     let services = Services::build(config).await?;
-    let worker = services.delivery_worker(config)?;
-    let (stop_worker, worker_stopped) = watch::channel(false);
-    let handle = tokio::spawn(worker.run(worker_stopped));
+    let (stop, _) = watch::channel(false);
+    let background = services.spawn_background(config, &stop)?;
     shutdown.await;
-    let _ = stop_worker.send(true);
-    let _ = handle.await;
+    stop_background(stop, background).await;
     Ok(())
 }

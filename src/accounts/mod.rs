@@ -7,6 +7,7 @@
 mod email;
 mod notifier;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,18 +15,20 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait, TryInsertResult,
+    QuerySelect, QueryTrait, TransactionTrait, TryInsertResult,
 };
 
 pub use email::{Email, EmailRejection};
 pub use notifier::{AccountLinks, Notifier};
 
+use crate::db::entities::outbox::{self, Entity as OutboxRow};
 use crate::db::entities::users::{self, Entity as User};
 use crate::outbox::{Enqueued, MailKind, Outbox};
 use crate::passwords::{
     HashError, NewPassword, PasswordAttempt, PasswordHasher, PasswordRejection, Verification,
 };
 use crate::sessions;
+use crate::throttle::RateLimiter;
 use crate::tokens::{Purpose, TokenError, Tokens};
 
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +112,11 @@ pub enum Login {
     LoggedIn {
         user_id: i64,
     },
+    /// Too many failed attempts from this client or for this address; checked before the
+    /// password, and the same for unknown addresses.
+    Throttled {
+        retry_after: Duration,
+    },
     /// Unknown address or wrong password: deliberately indistinguishable.
     InvalidCredentials,
     /// The right password for an account whose address is not confirmed yet.
@@ -130,6 +138,33 @@ pub struct Accounts {
     tokens: Tokens,
     outbox: Outbox,
     rules: AccountRules,
+    failed_logins: Arc<FailedLogins>,
+}
+
+/// Failed-login throttling in the spirit of django-allauth: about 10 failures a minute per
+/// client IP and 5 per 5 minutes per address. In memory, so per instance.
+struct FailedLogins {
+    by_client: RateLimiter,
+    by_address: RateLimiter,
+}
+
+impl FailedLogins {
+    fn new() -> Self {
+        Self {
+            by_client: RateLimiter::new(10, Duration::from_secs(60)),
+            by_address: RateLimiter::new(5, Duration::from_secs(300)),
+        }
+    }
+
+    fn check(&self, client: &str, address: &str) -> Result<(), Duration> {
+        self.by_client.check(client)?;
+        self.by_address.check(address)
+    }
+
+    fn record(&self, client: &str, address: &str) {
+        let _ = self.by_client.hit(client);
+        let _ = self.by_address.hit(address);
+    }
 }
 
 impl Accounts {
@@ -146,6 +181,7 @@ impl Accounts {
             tokens,
             outbox,
             rules,
+            failed_logins: Arc::new(FailedLogins::new()),
         }
     }
 
@@ -350,16 +386,34 @@ impl Accounts {
         Ok(Ok(user))
     }
 
-    /// Checks an email and password. An unknown address costs the same hashing time as a
-    /// wrong password, and both answer [`Login::InvalidCredentials`].
+    /// Checks an email and password from `client`. An unknown address costs the same
+    /// hashing time as a wrong password, and both answer [`Login::InvalidCredentials`].
+    /// A password too long to be one (over 128 characters) is refused without hashing.
     ///
     /// # Errors
     /// [`AccountsError::Busy`] when the hasher's queue is full; database errors.
     pub async fn login(
         &self,
         email: &str,
-        password: &PasswordAttempt,
+        password: &str,
+        client: IpAddr,
     ) -> Result<Login, AccountsError> {
+        let client = client.to_string();
+        let address = email.trim().to_lowercase();
+        if let Err(retry_after) = self.failed_logins.check(&client, &address) {
+            return Ok(Login::Throttled { retry_after });
+        }
+        let outcome = self.check_credentials(email, password).await?;
+        if matches!(outcome, Login::InvalidCredentials) {
+            self.failed_logins.record(&client, &address);
+        }
+        Ok(outcome)
+    }
+
+    async fn check_credentials(&self, email: &str, password: &str) -> Result<Login, AccountsError> {
+        let Some(password) = PasswordAttempt::parse(password) else {
+            return Ok(Login::InvalidCredentials);
+        };
         let user = match Email::parse(email) {
             Ok(email) => self.find_by_email(&email).await?,
             Err(_) => None,
@@ -378,7 +432,7 @@ impl Accounts {
             return Ok(Login::Unconfirmed { email: user.email });
         }
         if needs_rehash {
-            self.upgrade_hash(&user, password).await;
+            self.upgrade_hash(&user, &password).await;
         }
         Ok(Login::LoggedIn { user_id: user.id })
     }
@@ -411,6 +465,40 @@ impl Accounts {
                 email: user.email,
                 created_at: user.created_at,
             }))
+    }
+
+    /// Deletes accounts never confirmed within `older_than`, with their unsent emails, so
+    /// their addresses can sign up again. Sent emails stay: they still count towards the
+    /// per-address cap.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn delete_stale_unconfirmed(
+        &self,
+        older_than: Duration,
+    ) -> Result<u64, AccountsError> {
+        let cutoff = Utc::now() - chrono::Duration::from_std(older_than).unwrap_or_default();
+        let stale = || {
+            User::find()
+                .select_only()
+                .column(users::Column::Id)
+                .filter(users::Column::ConfirmedAt.is_null())
+                .filter(users::Column::CreatedAt.lt(cutoff))
+                .into_query()
+        };
+        let transaction = self.db.begin().await?;
+        OutboxRow::delete_many()
+            .filter(outbox::Column::UserId.in_subquery(stale()))
+            .filter(outbox::Column::SentAt.is_null())
+            .exec(&transaction)
+            .await?;
+        let deleted = User::delete_many()
+            .filter(users::Column::Id.in_subquery(stale()))
+            .exec(&transaction)
+            .await?
+            .rows_affected;
+        transaction.commit().await?;
+        Ok(deleted)
     }
 
     async fn find_by_email(&self, email: &Email) -> Result<Option<users::Model>, DbErr> {

@@ -9,7 +9,7 @@ use super::pages::ErrorPage;
 use crate::accounts::AccountsError;
 
 /// How long a client should wait before retrying after a `503 Busy`.
-const RETRY_AFTER_SECONDS: &str = "5";
+const BUSY_RETRY_AFTER_SECONDS: u64 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -31,6 +31,9 @@ pub enum AppError {
     /// 415: a form post that is not `application/x-www-form-urlencoded`.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// 429 with `Retry-After`: a rate limit or the failed-login throttle.
+    #[error("too many requests")]
+    TooManyRequests { retry_after: std::time::Duration },
     /// 503 with `Retry-After`: the password hasher's queue is full.
     #[error("busy")]
     Busy,
@@ -52,6 +55,7 @@ impl AppError {
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -79,6 +83,10 @@ impl AppError {
             AppError::UnsupportedMediaType => (
                 "Unsupported form",
                 "The form was sent in a format this page does not accept.",
+            ),
+            AppError::TooManyRequests { .. } => (
+                "Too many attempts",
+                "There have been too many attempts from here in a short time. Please wait a minute and try again.",
             ),
             AppError::Busy => (
                 "Busy right now",
@@ -116,11 +124,15 @@ impl IntoResponse for AppError {
         let status = self.status();
         let (title, message) = self.explanation();
         let mut response = (status, ErrorPage { title, message }).into_response();
-        if matches!(self, AppError::Busy) {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from_static(RETRY_AFTER_SECONDS),
-            );
+        let retry_after = match self {
+            AppError::Busy => Some(BUSY_RETRY_AFTER_SECONDS),
+            AppError::TooManyRequests { retry_after } => Some(retry_after.as_secs() + 1),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

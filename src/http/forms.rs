@@ -1,13 +1,16 @@
 //! Reading HTML form posts. Every field is optional at this stage, so a missing field is
 //! answered like an empty one, next to its input, rather than with a bare 422 from serde.
 
-use axum::extract::rejection::FormRejection;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use axum::http::header;
 use serde::de::DeserializeOwned;
 
 use super::error::AppError;
 
-/// `axum::Form`, with every rejection turned into a readable page.
+/// An `application/x-www-form-urlencoded` body, refused with a readable page when it is
+/// not one: `415` for another content type, `413` past the size limit, `400` for text that
+/// is not UTF-8 once percent-decoded (form decoders would silently replace it).
 pub struct HtmlForm<T>(pub T);
 
 impl<T, S> FromRequest<S> for HtmlForm<T>
@@ -18,13 +21,55 @@ where
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Form::<T>::from_request(request, state).await {
-            Ok(axum::Form(value)) => Ok(Self(value)),
-            Err(FormRejection::InvalidFormContentType(_)) => Err(AppError::UnsupportedMediaType),
-            Err(FormRejection::BytesRejection(_)) => Err(AppError::PayloadTooLarge),
-            Err(rejection) => Err(AppError::BadRequest(rejection.body_text())),
+        let is_form = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .is_some_and(|mime| {
+                mime.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if !is_form {
+            return Err(AppError::UnsupportedMediaType);
         }
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge)?;
+        if !decodes_to_utf8(&body) {
+            return Err(AppError::BadRequest("form data is not UTF-8".into()));
+        }
+        serde_urlencoded::from_bytes(&body)
+            .map(HtmlForm)
+            .map_err(|error| AppError::BadRequest(error.to_string()))
     }
+}
+
+/// True when every name and value, percent-decoded, is valid UTF-8.
+fn decodes_to_utf8(body: &[u8]) -> bool {
+    body.split(|byte| *byte == b'&').all(|pair| {
+        let mut decoded = Vec::with_capacity(pair.len());
+        let mut rest = pair;
+        while let Some((&byte, tail)) = rest.split_first() {
+            match byte {
+                b'%' if tail.len() >= 2 => match std::str::from_utf8(&tail[..2])
+                    .ok()
+                    .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+                {
+                    Some(value) => {
+                        decoded.push(value);
+                        rest = &tail[2..];
+                        continue;
+                    }
+                    None => decoded.push(byte),
+                },
+                b'+' => decoded.push(b' '),
+                _ => decoded.push(byte),
+            }
+            rest = tail;
+        }
+        std::str::from_utf8(&decoded).is_ok()
+    })
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -46,4 +91,20 @@ pub struct ConfirmForm {
     pub token: String,
     pub password: String,
     pub new_password: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decodes_to_utf8;
+
+    #[test]
+    fn spots_invalid_utf8_after_percent_decoding() {
+        assert!(decodes_to_utf8(
+            b"email=a%40b.example&password=caf%C3%A9+au+lait"
+        ));
+        assert!(decodes_to_utf8(b"odd=%zz&x=100%"));
+        assert!(!decodes_to_utf8(b"email=%FF%FE"));
+        assert!(!decodes_to_utf8(b"email=%C3"));
+        assert!(!decodes_to_utf8(b"\xff=1"));
+    }
 }

@@ -1,17 +1,19 @@
 //! Everything web-facing: routes, handlers, pages, CSRF, headers and the one error type.
 
+mod client_ip;
 mod csrf;
 mod error;
 mod forms;
 mod handlers;
 mod links;
 mod pages;
+mod rate_limit;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -23,6 +25,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+pub use client_ip::TrustedProxies;
 pub use csrf::CsrfConfig;
 pub use error::AppError;
 pub use links::Links;
@@ -30,6 +33,7 @@ pub use links::Links;
 use crate::accounts::{Accounts, Notifier};
 use crate::outbox::Outbox;
 use crate::sessions::DatabaseSessionStore;
+use crate::throttle::RateLimiter;
 
 /// Request bodies above this are refused with `413`: no form needs more.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -45,6 +49,15 @@ pub struct AppState {
     pub outbox: Outbox,
     pub notifier: Arc<Notifier>,
     pub db: DatabaseConnection,
+    /// `None` when `RATE_LIMIT_PER_MINUTE` is 0.
+    pub post_limiter: Option<Arc<RateLimiter>>,
+    pub trusted_proxies: TrustedProxies,
+}
+
+impl FromRef<AppState> for TrustedProxies {
+    fn from_ref(state: &AppState) -> Self {
+        state.trusted_proxies.clone()
+    }
 }
 
 /// Settings that shape the router itself rather than a handler.
@@ -96,6 +109,11 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             options.csrf.clone(),
             csrf::protect,
+        ))
+        // Outermost of the page layers: a flood is turned away before any other work.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit_posts,
         ));
 
     let mut app = Router::new()

@@ -5,4 +5,5 @@ mod delivery;
 mod helpers;
 mod login;
 mod pages;
+mod security;
 mod signup;

@@ -38,9 +38,9 @@ pub async fn list(State(state): State<AppState>) -> Result<Response, AppError> {
 
 pub async fn html(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let email = message(&state, id).await?;
+    let email = message(&state, &id).await?;
     let mut response = no_store(Html(email.html).into_response());
     // Email HTML carries inline styles, which the site-wide policy forbids; scripts stay off.
     response.headers_mut().insert(
@@ -52,9 +52,9 @@ pub async fn html(
 
 pub async fn text(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let email = message(&state, id).await?;
+    let email = message(&state, &id).await?;
     let body = format!(
         "To: {}\nSubject: {}\n\n{}",
         email.recipient, email.subject, email.text
@@ -64,7 +64,8 @@ pub async fn text(
     ))
 }
 
-async fn message(state: &AppState, id: i64) -> Result<RenderedEmail, AppError> {
+async fn message(state: &AppState, id: &str) -> Result<RenderedEmail, AppError> {
+    let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
     let row = state
         .outbox
         .find(id)

@@ -5,11 +5,11 @@ use tower_sessions::Session;
 
 use crate::accounts::Login;
 use crate::http::AppState;
+use crate::http::client_ip::ClientIp;
 use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
 use crate::http::forms::{EmailPasswordForm, HtmlForm};
 use crate::http::pages::{LoginPage, LoginUnconfirmedPage};
-use crate::passwords::PasswordAttempt;
 use crate::sessions::USER_ID_KEY;
 
 const INVALID_CREDENTIALS: &str = "Invalid email or password.";
@@ -24,14 +24,18 @@ pub async fn form(CsrfToken(csrf_token): CsrfToken) -> LoginPage {
 pub async fn submit(
     State(state): State<AppState>,
     session: Session,
+    ClientIp(client): ClientIp,
     CsrfToken(csrf_token): CsrfToken,
     HtmlForm(form): HtmlForm<EmailPasswordForm>,
 ) -> Result<Response, AppError> {
-    let outcome = match PasswordAttempt::parse(&form.password) {
-        Some(password) => state.accounts.login(&form.email, &password).await?,
-        None => Login::InvalidCredentials,
-    };
+    let outcome = state
+        .accounts
+        .login(&form.email, &form.password, client)
+        .await?;
     Ok(match outcome {
+        Login::Throttled { retry_after } => {
+            return Err(AppError::TooManyRequests { retry_after });
+        }
         Login::LoggedIn { user_id } => {
             log_in(&session, user_id).await?;
             Redirect::to("/account").into_response()

@@ -1,0 +1,55 @@
+//! Periodic clean-up, run beside the delivery worker: unconfirmed accounts past
+//! `UNCONFIRMED_ACCOUNT_TTL` and expired sessions. Every statement is idempotent, so any
+//! number of instances may run it.
+
+use std::time::Duration;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
+
+use crate::accounts::Accounts;
+use crate::sessions;
+
+pub struct Housekeeping {
+    pub accounts: Accounts,
+    pub db: DatabaseConnection,
+    pub unconfirmed_account_ttl: Duration,
+}
+
+impl Housekeeping {
+    /// Sweeps a few times per TTL, at most once a minute, at least once a second.
+    fn interval(&self) -> Duration {
+        (self.unconfirmed_account_ttl / 4).clamp(Duration::from_secs(1), Duration::from_secs(60))
+    }
+
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let mut ticker = tokio::time::interval(self.interval());
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => self.sweep().await,
+                _ = shutdown.changed() => break,
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+        }
+    }
+
+    async fn sweep(&self) {
+        match self
+            .accounts
+            .delete_stale_unconfirmed(self.unconfirmed_account_ttl)
+            .await
+        {
+            Ok(0) => {}
+            Ok(deleted) => {
+                tracing::info!(deleted, "deleted unconfirmed accounts past their lifetime")
+            }
+            Err(error) => tracing::warn!(%error, "could not delete stale unconfirmed accounts"),
+        }
+        if let Err(error) = sessions::delete_expired(&self.db).await {
+            tracing::warn!(%error, "could not delete expired sessions");
+        }
+    }
+}
