@@ -113,3 +113,67 @@ where
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
+
+#[tokio::test]
+async fn an_email_that_keeps_failing_is_given_up_after_a_day() {
+    use doorman::db::entities::outbox;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+
+    let down = format!("smtp://127.0.0.1:{}", unused_port());
+    let app = spawn_app_with().set("SMTP_URL", &down).start().await;
+    let email = unique_email();
+    app.signup(&email, PASSWORD).await;
+    let user_id = app.user(&email).await.unwrap().id;
+    let day_old = chrono::Utc::now() - chrono::Duration::hours(25);
+    outbox::ActiveModel {
+        kind: Set("confirmation".to_owned()),
+        user_id: Set(Some(user_id)),
+        recipient: Set(email.clone()),
+        created_at: Set(day_old),
+        attempts: Set(40),
+        next_attempt_at: Set(day_old),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+
+    wait_until(|| async {
+        app.count("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL AND attempts = 41")
+            .await
+            == 1
+    })
+    .await;
+    // The fresh row is still being retried.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE failed_at IS NULL AND sent_at IS NULL")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn unconfirmed_accounts_past_their_lifetime_are_deleted_and_the_address_freed() {
+    let app = spawn_app_with()
+        .set("UNCONFIRMED_ACCOUNT_TTL", "1s")
+        .start()
+        .await;
+    let email = unique_email();
+    let confirmed = unique_email();
+    app.confirmed_user(&confirmed).await;
+    let stale_link = app.signup_and_get_link(&email).await;
+
+    wait_until(|| async { app.user(&email).await.is_none() }).await;
+    assert!(
+        app.user(&confirmed).await.is_some(),
+        "confirmed accounts stay"
+    );
+    assert_eq!(
+        app.get_link(&stale_link).await.status(),
+        400,
+        "its links die with it"
+    );
+
+    let fresh_link = app.signup_and_get_link(&email).await;
+    assert_eq!(app.get_link(&fresh_link).await.status(), 200);
+}
