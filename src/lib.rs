@@ -11,6 +11,7 @@ pub mod keys;
 pub mod mail;
 #[path = "../migrations/mod.rs"]
 pub mod migrations;
+pub mod operator;
 pub mod outbox;
 pub mod passwords;
 pub mod sessions;

@@ -1,11 +1,13 @@
-//! The `doorman` command: `serve` (default), `migrate`, `worker`.
+//! The `doorman` command: `serve` (default), `migrate`, `worker`, and the operator's
+//! `users …` and `outbox …`.
 
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use doorman::config::Config;
-use doorman::startup::{Application, run_worker};
+use doorman::operator::{Format, OperatorError};
+use doorman::startup::{Application, Services, run_worker};
 
 #[derive(Parser)]
 #[command(name = "doorman", version, about = "Sign-up with email confirmation")]
@@ -20,8 +22,74 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Run only the email delivery worker, without HTTP.
+    /// Run only the email delivery worker and housekeeping, without HTTP.
     Worker,
+    /// Inspect and manage accounts.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Inspect and retry queued emails.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Args)]
+struct Output {
+    /// Print JSON for scripts instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+impl Output {
+    fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else {
+            Format::Human
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// List accounts, oldest first.
+    List {
+        /// Only accounts whose address is not confirmed yet.
+        #[arg(long)]
+        unconfirmed: bool,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Show one account.
+    Show {
+        email: String,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Confirm an account's address without the emailed link.
+    Confirm { email: String },
+    /// Delete an account, its sessions and its unsent emails.
+    Delete { email: String },
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// List queued, sent and failed emails, oldest first.
+    List {
+        /// Only emails that were given up on.
+        #[arg(long)]
+        failed: bool,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Requeue a given-up email, or all of them.
+    Retry {
+        /// The outbox row to requeue.
+        #[arg(required_unless_present = "all_failed", conflicts_with = "all_failed")]
+        id: Option<i64>,
+        /// Requeue every given-up email.
+        #[arg(long)]
+        all_failed: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,7 +136,37 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("migrations applied");
         }
         Command::Worker => run_worker(&config, shutdown_signal()).await?,
+        Command::Users(command) => {
+            let operator = Services::build(&config).await?.operator();
+            let output = match command {
+                UsersCommand::List {
+                    unconfirmed,
+                    output,
+                } => operator.list_users(unconfirmed, output.format()).await,
+                UsersCommand::Show { email, output } => {
+                    operator.show_user(&email, output.format()).await
+                }
+                UsersCommand::Confirm { email } => operator.confirm_user(&email).await,
+                UsersCommand::Delete { email } => operator.delete_user(&email).await,
+            };
+            print_result(output)?;
+        }
+        Command::Outbox(command) => {
+            let operator = Services::build(&config).await?.operator();
+            let output = match command {
+                OutboxCommand::List { failed, output } => {
+                    operator.list_outbox(failed, output.format()).await
+                }
+                OutboxCommand::Retry { id, all_failed: _ } => operator.retry_outbox(id).await,
+            };
+            print_result(output)?;
+        }
     }
+    Ok(())
+}
+
+fn print_result(output: Result<String, OperatorError>) -> anyhow::Result<()> {
+    println!("{}", output?);
     Ok(())
 }
 

@@ -7,7 +7,10 @@
 
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter,
+};
 use sha2::{Digest, Sha256};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
@@ -28,16 +31,20 @@ impl DatabaseSessionStore {
     }
 }
 
-/// Ends every session of `user_id` (password change, confirmation, deletion).
+/// Ends every session of `user_id` except `keep` (the browser that made the change).
 ///
 /// # Errors
 /// Database errors.
-pub async fn end_all_for_user(db: &DatabaseConnection, user_id: i64) -> Result<u64, DbErr> {
-    let result = SessionRow::delete_many()
-        .filter(sessions::Column::UserId.eq(user_id))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected)
+pub async fn end_for_user<C: ConnectionTrait>(
+    connection: &C,
+    user_id: i64,
+    keep: Option<&Id>,
+) -> Result<u64, DbErr> {
+    let mut delete = SessionRow::delete_many().filter(sessions::Column::UserId.eq(user_id));
+    if let Some(keep) = keep {
+        delete = delete.filter(sessions::Column::Id.ne(storage_key(keep)));
+    }
+    Ok(delete.exec(connection).await?.rows_affected)
 }
 
 /// Removes sessions past their expiry.

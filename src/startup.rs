@@ -9,11 +9,12 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::accounts::{AccountRules, Accounts, Notifier};
+use crate::accounts::{AccountRules, Accounts, LinkLifetimes, Notifier};
 use crate::config::{Config, SecretSource};
 use crate::housekeeping::Housekeeping;
 use crate::http::{self, AppState, CsrfConfig, Links, RouterOptions, TrustedProxies};
 use crate::keys::{Keyring, SecretKey};
+use crate::operator::Operator;
 use crate::outbox::{DeliveryWorker, Outbox, SmtpMailer};
 use crate::passwords::PasswordHasher;
 use crate::throttle::RateLimiter;
@@ -74,7 +75,10 @@ impl Services {
             db.clone(),
             tokens.clone(),
             Arc::new(Links::new(&config.base_url)),
-            config.confirm_token_ttl,
+            LinkLifetimes {
+                confirm: config.confirm_token_ttl,
+                reset: config.reset_token_ttl,
+            },
         ));
         let accounts = Accounts::new(
             db.clone(),
@@ -83,7 +87,6 @@ impl Services {
             outbox.clone(),
             AccountRules {
                 password_min_length: config.password_min_length,
-                confirm_token_ttl: config.confirm_token_ttl,
             },
         );
         Ok(Self {
@@ -106,6 +109,14 @@ impl Services {
             self.notifier.clone(),
             mailer,
         ))
+    }
+
+    /// The operator's commands, on this database.
+    pub fn operator(&self) -> Operator {
+        Operator {
+            accounts: self.accounts.clone(),
+            outbox: self.outbox.clone(),
+        }
     }
 
     fn housekeeping(&self, config: &Config) -> Housekeeping {

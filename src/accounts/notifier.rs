@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use crate::db::entities::{outbox, users::Entity as User};
-use crate::mail::{self, Notification};
+use super::links::token_state;
+use crate::db::entities::outbox;
+use crate::db::entities::users::{self, Entity as User};
+use crate::mail::{self, Notification, describe_duration};
 use crate::outbox::MailKind;
 use crate::outbox::worker::{ComposeError, Composed, Composer};
 use crate::tokens::{Purpose, SecretToken, Tokens};
@@ -15,14 +17,24 @@ use crate::tokens::{Purpose, SecretToken, Tokens};
 /// The URLs emails link to. The web layer implements it, so the domain never knows routes.
 pub trait AccountLinks: Send + Sync {
     fn confirm_account(&self, token: &SecretToken) -> String;
+    fn reset_password(&self, token: &SecretToken) -> String;
+    fn confirm_email_change(&self, token: &SecretToken) -> String;
     fn login(&self) -> String;
+    fn forgot_password(&self) -> String;
+}
+
+/// How long each kind of link works.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkLifetimes {
+    pub confirm: Duration,
+    pub reset: Duration,
 }
 
 pub struct Notifier {
     db: DatabaseConnection,
     tokens: Tokens,
     links: Arc<dyn AccountLinks>,
-    confirm_token_ttl: Duration,
+    lifetimes: LinkLifetimes,
 }
 
 impl Notifier {
@@ -30,14 +42,26 @@ impl Notifier {
         db: DatabaseConnection,
         tokens: Tokens,
         links: Arc<dyn AccountLinks>,
-        confirm_token_ttl: Duration,
+        lifetimes: LinkLifetimes,
     ) -> Self {
         Self {
             db,
             tokens,
             links,
-            confirm_token_ttl,
+            lifetimes,
         }
+    }
+
+    /// A link token for `user`, fingerprinting the state its action will change.
+    fn mint(&self, purpose: Purpose, user: &users::Model, link_email: &str) -> SecretToken {
+        let lifetime = match purpose {
+            Purpose::Reset => self.lifetimes.reset,
+            Purpose::Confirm | Purpose::EmailChange => self.lifetimes.confirm,
+        };
+        let state = token_state(purpose, user, link_email);
+        let state: Vec<&str> = state.iter().map(String::as_str).collect();
+        self.tokens
+            .mint(purpose, user.id, link_email, &state, lifetime)
     }
 }
 
@@ -53,38 +77,62 @@ impl Composer for Notifier {
         let Some(user) = user else {
             return Ok(Composed::Obsolete("the account no longer exists"));
         };
-        let email = match kind {
+        let recipient = row.recipient.as_str();
+        let login_url = self.links.login();
+        let forgot_url = self.links.forgot_password();
+        let confirm_valid_for = describe_duration(self.lifetimes.confirm);
+        let reset_valid_for = describe_duration(self.lifetimes.reset);
+        let link;
+        let notification = match kind {
             MailKind::Confirmation => {
                 if user.confirmed_at.is_some() {
                     return Ok(Composed::Obsolete("the account is already confirmed"));
                 }
-                let token = self.tokens.mint(
-                    Purpose::Confirm,
-                    user.id,
-                    &user.email,
-                    &super::confirmation_state(&user),
-                    self.confirm_token_ttl,
-                );
-                let confirm_url = self.links.confirm_account(&token);
-                let valid_for = mail::describe_duration(self.confirm_token_ttl);
-                mail::render(
-                    &user.email,
-                    &Notification::Confirmation {
-                        confirm_url: &confirm_url,
-                        valid_for: &valid_for,
-                    },
-                )?
+                link = self
+                    .links
+                    .confirm_account(&self.mint(Purpose::Confirm, &user, &user.email));
+                Notification::Confirmation {
+                    confirm_url: &link,
+                    valid_for: &confirm_valid_for,
+                }
             }
-            MailKind::AlreadyRegistered => {
-                let login_url = self.links.login();
-                mail::render(
-                    &user.email,
-                    &Notification::AlreadyRegistered {
-                        login_url: &login_url,
-                    },
-                )?
+            MailKind::PasswordReset => {
+                link = self
+                    .links
+                    .reset_password(&self.mint(Purpose::Reset, &user, &user.email));
+                Notification::PasswordReset {
+                    reset_url: &link,
+                    valid_for: &reset_valid_for,
+                }
             }
+            MailKind::EmailChangeConfirmation => {
+                if user.email_normalized == recipient.to_lowercase() {
+                    return Ok(Composed::Obsolete("the address was already changed"));
+                }
+                link = self.links.confirm_email_change(&self.mint(
+                    Purpose::EmailChange,
+                    &user,
+                    recipient,
+                ));
+                Notification::EmailChangeConfirmation {
+                    confirm_url: &link,
+                    valid_for: &confirm_valid_for,
+                }
+            }
+            MailKind::AlreadyRegistered => Notification::AlreadyRegistered {
+                login_url: &login_url,
+                forgot_url: &forgot_url,
+            },
+            MailKind::PasswordChanged => Notification::PasswordChanged {
+                forgot_url: &forgot_url,
+            },
+            MailKind::EmailChangeNotice => Notification::EmailChangeNotice {
+                forgot_url: &forgot_url,
+            },
+            MailKind::EmailTaken => Notification::EmailTaken {
+                login_url: &login_url,
+            },
         };
-        Ok(Composed::Ready(email))
+        Ok(Composed::Ready(mail::render(recipient, &notification)?))
     }
 }

@@ -88,8 +88,7 @@ pub async fn protect(State(config): State<CsrfConfig>, request: Request, next: N
     };
     let expected = config.form_token(&cookie);
 
-    let request = if request.method() == Method::POST && !request.uri().path().starts_with("/api/")
-    {
+    let request = if request.method() == Method::POST {
         let (parts, body) = request.into_parts();
         let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
             Ok(bytes) => bytes,

@@ -109,9 +109,10 @@ impl From<AccountsError> for AppError {
     }
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        if let AppError::Internal(cause) = &self {
+impl AppError {
+    /// Logs an internal failure's whole cause chain; the response never shows it.
+    fn log_if_internal(&self) {
+        if let AppError::Internal(cause) = self {
             let mut chain = cause.to_string();
             let mut source = cause.source();
             while let Some(next) = source {
@@ -121,19 +122,95 @@ impl IntoResponse for AppError {
             }
             tracing::error!(error = %chain, "request failed");
         }
-        let status = self.status();
-        let (title, message) = self.explanation();
-        let mut response = (status, ErrorPage { title, message }).into_response();
-        let retry_after = match self {
+    }
+
+    fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
             AppError::Busy => Some(BUSY_RETRY_AFTER_SECONDS),
             AppError::TooManyRequests { retry_after } => Some(retry_after.as_secs() + 1),
             _ => None,
-        };
-        if let Some(seconds) = retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
+    }
+
+    /// The same error as an RFC 9457 problem document, for the JSON API.
+    pub fn into_problem(self) -> Response {
+        self.log_if_internal();
+        let (title, detail) = self.explanation();
+        let problem = Problem::new(self.status(), title, detail);
+        with_retry_after(problem.into_response(), self.retry_after_seconds())
+    }
+}
+
+fn with_retry_after(mut response: Response, seconds: Option<u64>) -> Response {
+    if let Some(seconds) = seconds {
         response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log_if_internal();
+        let (title, message) = self.explanation();
+        let page = (self.status(), ErrorPage { title, message }).into_response();
+        with_retry_after(page, self.retry_after_seconds())
+    }
+}
+
+/// An `application/problem+json` document (RFC 9457), with per-field messages on `422`.
+#[derive(Debug, serde::Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+    #[serde(serialize_with = "serialize_status")]
+    status: StatusCode,
+    detail: String,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    errors: std::collections::BTreeMap<&'static str, String>,
+}
+
+fn serialize_status<S: serde::Serializer>(
+    status: &StatusCode,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_u16(status.as_u16())
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            kind: "about:blank",
+            title,
+            status,
+            detail: detail.into(),
+            errors: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// A `422` naming each field that was refused and why.
+    pub fn invalid_fields(errors: std::collections::BTreeMap<&'static str, String>) -> Self {
+        Self {
+            errors,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Invalid request",
+                "Some fields were refused; see `errors`.",
+            )
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&self).expect("a problem document always serializes");
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
     }
 }

@@ -87,6 +87,33 @@ pub struct EmailForm {
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
+pub struct TokenPasswordForm {
+    pub token: String,
+    pub password: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CurrentPasswordForm {
+    pub current_password: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ChangeEmailForm {
+    pub email: String,
+    pub current_password: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ChangePasswordForm {
+    pub current_password: String,
+    pub password: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct ConfirmForm {
     pub token: String,
     pub password: String,

@@ -20,7 +20,19 @@ impl AccountLinks for Links {
         format!("{}/confirm/{}", self.base_url, token.expose())
     }
 
+    fn reset_password(&self, token: &SecretToken) -> String {
+        format!("{}/password/reset/{}", self.base_url, token.expose())
+    }
+
+    fn confirm_email_change(&self, token: &SecretToken) -> String {
+        format!("{}/account/email/confirm/{}", self.base_url, token.expose())
+    }
+
     fn login(&self) -> String {
         format!("{}/login", self.base_url)
+    }
+
+    fn forgot_password(&self) -> String {
+        format!("{}/password/forgot", self.base_url)
     }
 }

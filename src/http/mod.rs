@@ -1,5 +1,6 @@
 //! Everything web-facing: routes, handlers, pages, CSRF, headers and the one error type.
 
+mod auth;
 mod client_ip;
 mod csrf;
 mod error;
@@ -15,7 +16,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use sea_orm::DatabaseConnection;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -97,7 +99,30 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
             get(handlers::login::form).post(handlers::login::submit),
         )
         .route("/logout", post(handlers::login::logout))
-        .route("/account", get(handlers::account::show));
+        .route(
+            "/password/forgot",
+            get(handlers::password::forgot_form).post(handlers::password::forgot),
+        )
+        .route(
+            "/password/forgot/sent",
+            get(handlers::password::forgot_sent),
+        )
+        .route(
+            "/password/reset/{token}",
+            get(handlers::password::reset_form),
+        )
+        .route("/password/reset", post(handlers::password::reset))
+        .route("/account", get(handlers::account::show))
+        .route("/account/email", post(handlers::account::change_email))
+        .route(
+            "/account/password",
+            post(handlers::account::change_password),
+        )
+        .route("/account/delete", post(handlers::account::delete))
+        .route(
+            "/account/email/confirm/{token}",
+            get(handlers::account::email_confirm_form).post(handlers::account::email_confirm),
+        );
     if options.development {
         pages = pages
             .route("/dev/mailbox", get(handlers::dev_mailbox::list))
@@ -116,8 +141,20 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
             rate_limit::limit_posts,
         ));
 
+    let api = Router::new()
+        .route("/registrations", post(handlers::api::register))
+        .route("/confirmations", post(handlers::api::confirm))
+        .route("/confirmations/resend", post(handlers::api::resend))
+        .fallback(handlers::api::not_found)
+        .method_not_allowed_fallback(handlers::api::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit_posts,
+        ));
+
     let mut app = Router::new()
         .merge(pages)
+        .nest("/api/v1", api)
         .route("/healthz", get(handlers::health::live))
         .route("/readyz", get(handlers::health::ready))
         .route("/static/style.css", get(stylesheet))
@@ -126,7 +163,7 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(axum::middleware::map_response(body_limit_page))
+        .layer(axum::middleware::from_fn(body_limit_answer))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -161,17 +198,30 @@ fn request_span(request: &Request) -> tracing::Span {
     tracing::info_span!("request", method = %request.method(), route)
 }
 
-/// `RequestBodyLimitLayer` answers an over-long body with a bare 413; give it the page.
-async fn body_limit_page(response: axum::response::Response) -> axum::response::Response {
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE
-        && response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_none_or(|value| !value.as_bytes().starts_with(b"text/html"))
-    {
-        return AppError::PayloadTooLarge.into_response();
+/// `RequestBodyLimitLayer` answers an over-long body with a bare 413: give it the page,
+/// or the problem document on the API.
+async fn body_limit_answer(request: Request, next: Next) -> Response {
+    let is_api = is_api_path(request.uri().path());
+    let response = next.run(request).await;
+    let already_answered = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| {
+            let value = value.as_bytes();
+            value.starts_with(b"text/html") || value.starts_with(b"application/problem+json")
+        });
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE || already_answered {
+        return response;
     }
-    response
+    if is_api {
+        AppError::PayloadTooLarge.into_problem()
+    } else {
+        AppError::PayloadTooLarge.into_response()
+    }
+}
+
+pub(crate) fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/")
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -83,12 +83,59 @@ pub struct LoginUnconfirmedPage {
     pub resend_email: String,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template, WebTemplate, Default)]
 #[template(path = "account.html")]
 pub struct AccountPage {
     pub csrf_token: String,
     pub email: String,
     pub member_since: String,
+    pub notice: Option<&'static str>,
+    pub password_min_length: usize,
+    pub new_email: String,
+    pub new_email_error: Option<String>,
+    pub email_password_error: Option<String>,
+    pub current_password_error: Option<String>,
+    pub new_password_error: Option<String>,
+    pub delete_error: Option<String>,
+}
+
+/// A reset or email-change link that cannot be used, and where to go instead.
+#[derive(Template, WebTemplate)]
+#[template(path = "link_problem.html")]
+pub struct LinkProblemPage {
+    pub title: &'static str,
+    pub message: &'static str,
+    pub next_href: &'static str,
+    pub next_label: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "forgot.html")]
+pub struct ForgotPage {
+    pub csrf_token: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "forgot_sent.html")]
+pub struct ForgotSentPage;
+
+#[derive(Template, WebTemplate, Default)]
+#[template(path = "reset.html")]
+pub struct ResetPage {
+    pub csrf_token: String,
+    pub token: String,
+    pub email: String,
+    pub password_error: Option<String>,
+    pub password_min_length: usize,
+}
+
+#[derive(Template, WebTemplate, Default)]
+#[template(path = "email_change_confirm.html")]
+pub struct EmailChangeConfirmPage {
+    pub csrf_token: String,
+    pub token: String,
+    pub email: String,
+    pub password_error: Option<String>,
 }
 
 pub struct MailboxEntry {

@@ -18,7 +18,12 @@ pub async fn limit_posts(
         && let Some(limiter) = &state.post_limiter
         && let Err(retry_after) = limiter.hit(&client.to_string())
     {
-        return AppError::TooManyRequests { retry_after }.into_response();
+        let error = AppError::TooManyRequests { retry_after };
+        return if super::is_api_path(request.uri().path()) {
+            error.into_problem()
+        } else {
+            error.into_response()
+        };
     }
     next.run(request).await
 }

@@ -1,6 +1,6 @@
 //! Email rendering: each message is a subject, a plain-text part and an HTML part, rendered
-//! by askama from `templates/email/`. This module only writes emails; the outbox worker
-//! delivers them.
+//! by askama from `templates/email/` (one file per message and format, inside a shared
+//! layout). This module only writes emails; the outbox worker delivers them.
 
 use askama::Template;
 
@@ -13,7 +13,7 @@ pub struct RenderedEmail {
     pub html: String,
 }
 
-/// What a message says, with the links already built.
+/// What a message says, with its links already built.
 pub enum Notification<'a> {
     /// Someone signed up with this address: confirm it.
     Confirmation {
@@ -21,33 +21,57 @@ pub enum Notification<'a> {
         valid_for: &'a str,
     },
     /// Someone tried to sign up with an address that already has a confirmed account.
-    AlreadyRegistered { login_url: &'a str },
+    AlreadyRegistered {
+        login_url: &'a str,
+        forgot_url: &'a str,
+    },
+    PasswordReset {
+        reset_url: &'a str,
+        valid_for: &'a str,
+    },
+    PasswordChanged {
+        forgot_url: &'a str,
+    },
+    /// Sent to the new address: confirm the move.
+    EmailChangeConfirmation {
+        confirm_url: &'a str,
+        valid_for: &'a str,
+    },
+    /// Sent to the old address: a move was asked for.
+    EmailChangeNotice {
+        forgot_url: &'a str,
+    },
+    /// Sent to an address with an account that someone else tried to move their account to.
+    EmailTaken {
+        login_url: &'a str,
+    },
+}
+
+impl Notification<'_> {
+    fn subject(&self) -> &'static str {
+        match self {
+            Notification::Confirmation { .. } => "Confirm your email address",
+            Notification::AlreadyRegistered { .. } => "Someone tried to sign up with your address",
+            Notification::PasswordReset { .. } => "Reset your password",
+            Notification::PasswordChanged { .. } => "Your password was changed",
+            Notification::EmailChangeConfirmation { .. } => "Confirm your new email address",
+            Notification::EmailChangeNotice { .. } => "Your email address is being changed",
+            Notification::EmailTaken { .. } => "Someone tried to use your address",
+        }
+    }
 }
 
 #[derive(Template)]
-#[template(path = "email/confirmation.txt")]
-struct ConfirmationText<'a> {
-    confirm_url: &'a str,
-    valid_for: &'a str,
+#[template(path = "email/message.txt")]
+struct TextPart<'a> {
+    notification: &'a Notification<'a>,
 }
 
 #[derive(Template)]
-#[template(path = "email/confirmation.html")]
-struct ConfirmationHtml<'a> {
-    confirm_url: &'a str,
-    valid_for: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "email/already_registered.txt")]
-struct AlreadyRegisteredText<'a> {
-    login_url: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "email/already_registered.html")]
-struct AlreadyRegisteredHtml<'a> {
-    login_url: &'a str,
+#[template(path = "email/message.html")]
+struct HtmlPart<'a> {
+    notification: &'a Notification<'a>,
+    subject: &'a str,
 }
 
 /// Renders `notification` for `recipient`.
@@ -58,34 +82,16 @@ pub fn render(
     recipient: &str,
     notification: &Notification<'_>,
 ) -> Result<RenderedEmail, askama::Error> {
-    let (subject, text, html) = match *notification {
-        Notification::Confirmation {
-            confirm_url,
-            valid_for,
-        } => (
-            "Confirm your email address",
-            ConfirmationText {
-                confirm_url,
-                valid_for,
-            }
-            .render()?,
-            ConfirmationHtml {
-                confirm_url,
-                valid_for,
-            }
-            .render()?,
-        ),
-        Notification::AlreadyRegistered { login_url } => (
-            "Someone tried to sign up with your address",
-            AlreadyRegisteredText { login_url }.render()?,
-            AlreadyRegisteredHtml { login_url }.render()?,
-        ),
-    };
+    let subject = notification.subject();
     Ok(RenderedEmail {
         recipient: recipient.to_owned(),
         subject: subject.to_owned(),
-        text,
-        html,
+        text: TextPart { notification }.render()?,
+        html: HtmlPart {
+            notification,
+            subject,
+        }
+        .render()?,
     })
 }
 
@@ -130,6 +136,42 @@ mod tests {
                 .contains("http://127.0.0.1:3000/confirm/abc?x=&#60;b&#62;")
         );
         assert!(!email.html.contains("<b>"));
+    }
+
+    #[test]
+    fn every_message_renders_with_its_links_in_both_parts() {
+        let link = "http://doorman.test/some/link";
+        let messages = [
+            Notification::Confirmation {
+                confirm_url: link,
+                valid_for: "1 hour",
+            },
+            Notification::AlreadyRegistered {
+                login_url: link,
+                forgot_url: link,
+            },
+            Notification::PasswordReset {
+                reset_url: link,
+                valid_for: "1 hour",
+            },
+            Notification::PasswordChanged { forgot_url: link },
+            Notification::EmailChangeConfirmation {
+                confirm_url: link,
+                valid_for: "1 hour",
+            },
+            Notification::EmailChangeNotice { forgot_url: link },
+            Notification::EmailTaken { login_url: link },
+        ];
+        for message in &messages {
+            let email = render("ada@example.com", message).unwrap();
+            assert!(email.text.contains(link), "{}", email.subject);
+            assert!(email.html.contains(link), "{}", email.subject);
+            assert!(
+                email
+                    .html
+                    .contains(&format!("<title>{}</title>", email.subject))
+            );
+        }
     }
 
     #[test]

@@ -32,22 +32,43 @@ const LONGEST_RETRY: Duration = Duration::from_secs(10 * 60);
 pub enum MailKind {
     Confirmation,
     AlreadyRegistered,
+    PasswordReset,
+    PasswordChanged,
+    /// The link that moves an account to a new address, sent to that address.
+    EmailChangeConfirmation,
+    /// "Your address is being changed", sent to the old address.
+    EmailChangeNotice,
+    /// Someone tried to move their account to this address, which has an account.
+    EmailTaken,
 }
+
+const KIND_NAMES: [(MailKind, &str); 7] = [
+    (MailKind::Confirmation, "confirmation"),
+    (MailKind::AlreadyRegistered, "already_registered"),
+    (MailKind::PasswordReset, "password_reset"),
+    (MailKind::PasswordChanged, "password_changed"),
+    (
+        MailKind::EmailChangeConfirmation,
+        "email_change_confirmation",
+    ),
+    (MailKind::EmailChangeNotice, "email_change_notice"),
+    (MailKind::EmailTaken, "email_taken"),
+];
 
 impl MailKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            MailKind::Confirmation => "confirmation",
-            MailKind::AlreadyRegistered => "already_registered",
-        }
+        KIND_NAMES
+            .iter()
+            .find(|(kind, _)| *kind == self)
+            .map(|(_, name)| *name)
+            .expect("every kind has a name")
     }
 
-    pub fn parse(kind: &str) -> Option<Self> {
-        match kind {
-            "confirmation" => Some(MailKind::Confirmation),
-            "already_registered" => Some(MailKind::AlreadyRegistered),
-            _ => None,
-        }
+    pub fn parse(name: &str) -> Option<Self> {
+        KIND_NAMES
+            .iter()
+            .find(|(_, known)| *known == name)
+            .map(|(kind, _)| *kind)
     }
 }
 
@@ -247,6 +268,65 @@ impl Outbox {
             .await
     }
 
+    /// Rows oldest first; only those given up on when asked.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn list(&self, failed_only: bool) -> Result<Vec<outbox::Model>, DbErr> {
+        let mut query = OutboxRow::find().order_by_asc(outbox::Column::Id);
+        if failed_only {
+            query = query
+                .filter(outbox::Column::FailedAt.is_not_null())
+                .filter(outbox::Column::SentAt.is_null());
+        }
+        query.all(&self.db).await
+    }
+
+    /// Puts given-up rows back in the queue, due now, with a fresh day before giving up.
+    /// `None` retries every failed row. Returns how many were requeued.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn retry_failed(&self, id: Option<i64>) -> Result<u64, DbErr> {
+        let now = Utc::now();
+        let mut update = OutboxRow::update_many()
+            .col_expr(
+                outbox::Column::FailedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(now))
+            .col_expr(outbox::Column::CreatedAt, Expr::value(now))
+            .filter(outbox::Column::FailedAt.is_not_null())
+            .filter(outbox::Column::SentAt.is_null());
+        if let Some(id) = id {
+            update = update.filter(outbox::Column::Id.eq(id));
+        }
+        let requeued = update.exec(&self.db).await?.rows_affected;
+        if requeued > 0 {
+            self.wake();
+        }
+        Ok(requeued)
+    }
+
+    /// Rows waiting to be sent, and the age of the oldest, for `/metrics`.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn depth(&self) -> Result<(u64, Option<Duration>), DbErr> {
+        let pending = || {
+            OutboxRow::find()
+                .filter(outbox::Column::SentAt.is_null())
+                .filter(outbox::Column::FailedAt.is_null())
+        };
+        let count = pending().count(&self.db).await?;
+        let oldest = pending()
+            .order_by_asc(outbox::Column::CreatedAt)
+            .one(&self.db)
+            .await?
+            .and_then(|row| (Utc::now() - row.created_at).to_std().ok());
+        Ok((count, oldest))
+    }
+
     /// # Errors
     /// Database errors.
     pub async fn find(&self, id: i64) -> Result<Option<outbox::Model>, DbErr> {
@@ -297,7 +377,7 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_through_their_column_value() {
-        for kind in [MailKind::Confirmation, MailKind::AlreadyRegistered] {
+        for (kind, _) in KIND_NAMES {
             assert_eq!(MailKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(MailKind::parse("unknown"), None);

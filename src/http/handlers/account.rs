@@ -1,38 +1,239 @@
-use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use tower_sessions::Session;
+//! The account page and what it lets a logged-in person change.
 
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{no_store, token_page};
+use crate::accounts::{
+    Account, AccountDeletion, Email, EmailChange, EmailChangeRequest, LinkStatus, PasswordChange,
+};
 use crate::http::AppState;
+use crate::http::auth::CurrentUser;
 use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
-use crate::http::pages::AccountPage;
-use crate::sessions::USER_ID_KEY;
+use crate::http::forms::{ChangeEmailForm, ChangePasswordForm, CurrentPasswordForm, HtmlForm};
+use crate::http::pages::{AccountPage, EmailChangeConfirmPage, LinkProblemPage};
+use crate::tokens::Purpose;
+
+const WRONG_PASSWORD: &str = "That is not your current password.";
+
+#[derive(serde::Deserialize)]
+pub struct NoticeQuery {
+    notice: Option<String>,
+}
+
+fn notice_text(key: &str) -> Option<&'static str> {
+    match key {
+        "email-sent" => Some(
+            "Check the inbox of the new address: the change happens when you open the link we sent there.",
+        ),
+        "email-changed" => Some("Your email address was changed."),
+        "password-changed" => Some("Your password was changed. Other devices were logged out."),
+        _ => None,
+    }
+}
+
+fn account_page(state: &AppState, account: &Account, csrf_token: String) -> AccountPage {
+    AccountPage {
+        csrf_token,
+        email: account.email.clone(),
+        member_since: account.created_at.format("%-d %B %Y").to_string(),
+        password_min_length: state.accounts.rules().password_min_length,
+        ..AccountPage::default()
+    }
+}
+
+/// The account page again, with an error next to one of its forms.
+fn refused(page: AccountPage) -> Response {
+    no_store((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
 
 pub async fn show(
     State(state): State<AppState>,
-    session: Session,
+    user: CurrentUser,
     CsrfToken(csrf_token): CsrfToken,
+    Query(query): Query<NoticeQuery>,
+) -> Response {
+    let page = AccountPage {
+        notice: query.notice.as_deref().and_then(notice_text),
+        ..account_page(&state, &user.account, csrf_token)
+    };
+    no_store(page.into_response())
+}
+
+pub async fn change_email(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfToken(csrf_token): CsrfToken,
+    HtmlForm(form): HtmlForm<ChangeEmailForm>,
 ) -> Result<Response, AppError> {
-    let user_id = session
-        .get::<i64>(USER_ID_KEY)
-        .await
-        .map_err(AppError::internal)?;
-    let account = match user_id {
-        Some(user_id) => state.accounts.find_account(user_id).await?,
-        None => None,
+    let page = AccountPage {
+        new_email: form.email.trim().to_owned(),
+        ..account_page(&state, &user.account, csrf_token)
     };
-    let Some(account) = account else {
-        return Ok(Redirect::to("/login").into_response());
+    let email = match Email::parse(&form.email) {
+        Ok(email) => email,
+        Err(reason) => {
+            return Ok(refused(AccountPage {
+                new_email_error: Some(reason.to_string()),
+                ..page
+            }));
+        }
     };
-    let mut response = AccountPage {
-        csrf_token,
-        email: account.email,
-        member_since: account.created_at.format("%-d %B %Y").to_string(),
-    }
-    .into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    let outcome = state
+        .accounts
+        .request_email_change(user.account.id, &form.current_password, &email)
+        .await?;
+    Ok(match outcome {
+        EmailChangeRequest::Sent => Redirect::to("/account?notice=email-sent").into_response(),
+        EmailChangeRequest::WrongPassword => refused(AccountPage {
+            email_password_error: Some(WRONG_PASSWORD.to_owned()),
+            ..page
+        }),
+        EmailChangeRequest::SameAddress => refused(AccountPage {
+            new_email_error: Some("That is already your address.".to_owned()),
+            ..page
+        }),
+    })
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfToken(csrf_token): CsrfToken,
+    HtmlForm(form): HtmlForm<ChangePasswordForm>,
+) -> Result<Response, AppError> {
+    let outcome = state
+        .accounts
+        .change_password(
+            user.account.id,
+            &form.current_password,
+            &form.password,
+            user.session.id().as_ref(),
+        )
+        .await?;
+    let page = account_page(&state, &user.account, csrf_token);
+    Ok(match outcome {
+        PasswordChange::Changed => Redirect::to("/account?notice=password-changed").into_response(),
+        PasswordChange::WrongPassword => refused(AccountPage {
+            current_password_error: Some(WRONG_PASSWORD.to_owned()),
+            ..page
+        }),
+        PasswordChange::Rejected(reason) => refused(AccountPage {
+            new_password_error: Some(reason.to_string()),
+            ..page
+        }),
+    })
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfToken(csrf_token): CsrfToken,
+    HtmlForm(form): HtmlForm<CurrentPasswordForm>,
+) -> Result<Response, AppError> {
+    let outcome = state
+        .accounts
+        .delete_account(user.account.id, &form.current_password)
+        .await?;
+    Ok(match outcome {
+        AccountDeletion::Deleted => {
+            user.session.flush().await.map_err(AppError::internal)?;
+            Redirect::to("/").into_response()
+        }
+        AccountDeletion::WrongPassword => refused(AccountPage {
+            delete_error: Some(WRONG_PASSWORD.to_owned()),
+            ..account_page(&state, &user.account, csrf_token)
+        }),
+    })
+}
+
+/// The page behind the link sent to a new address. Like `/confirm/{token}`, it changes
+/// nothing; the POST with the password does. It needs no session: the link may be opened
+/// on another device.
+pub async fn email_confirm_form(
+    State(state): State<AppState>,
+    CsrfToken(csrf_token): CsrfToken,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let response = match state
+        .accounts
+        .inspect_link(&token, Purpose::EmailChange)
+        .await?
+    {
+        LinkStatus::Usable { email } => EmailChangeConfirmPage {
+            csrf_token,
+            token,
+            email,
+            password_error: None,
+        }
+        .into_response(),
+        other => email_link_problem(other),
+    };
+    Ok(token_page(response))
+}
+
+pub async fn email_confirm(
+    State(state): State<AppState>,
+    CsrfToken(csrf_token): CsrfToken,
+    Path(token): Path<String>,
+    HtmlForm(form): HtmlForm<CurrentPasswordForm>,
+) -> Result<Response, AppError> {
+    let outcome = state
+        .accounts
+        .confirm_email_change(&token, &form.current_password)
+        .await?;
+    let response = match outcome {
+        EmailChange::Changed { .. } => Redirect::to("/account?notice=email-changed").into_response(),
+        EmailChange::WrongPassword { email } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            EmailChangeConfirmPage {
+                csrf_token,
+                token,
+                email,
+                password_error: Some(WRONG_PASSWORD.to_owned()),
+            },
+        )
+            .into_response(),
+        EmailChange::AddressTaken => (
+            StatusCode::CONFLICT,
+            LinkProblemPage {
+                title: "That address is taken",
+                message: "Another account registered this address after the link was sent, so your account keeps its current address.",
+                next_href: "/account",
+                next_label: "Back to your account",
+            },
+        )
+            .into_response(),
+        EmailChange::Link(status) => email_link_problem(status),
+    };
+    Ok(token_page(response))
+}
+
+fn email_link_problem(status: LinkStatus) -> Response {
+    let (status, title, message) = match status {
+        LinkStatus::AlreadyUsed => (
+            StatusCode::OK,
+            "Address already changed",
+            "Your account already uses this address.",
+        ),
+        LinkStatus::Expired { .. } => (
+            StatusCode::GONE,
+            "This link has expired",
+            "Links to change an address work for a limited time. Ask for the change again from your account page.",
+        ),
+        LinkStatus::Invalid | LinkStatus::Usable { .. } => (
+            StatusCode::BAD_REQUEST,
+            "This link is not valid",
+            "The link may be incomplete, or your address changed since it was sent. Ask for the change again from your account page.",
+        ),
+    };
+    let page = LinkProblemPage {
+        title,
+        message,
+        next_href: "/account",
+        next_label: "Go to your account",
+    };
+    (status, page).into_response()
 }

@@ -1,15 +1,17 @@
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use crate::accounts::{Confirmation, ConfirmationLink, ConfirmationProof};
+use super::token_page;
+use crate::accounts::{Confirmation, ConfirmationProof, LinkStatus};
 use crate::http::AppState;
 use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
 use crate::http::forms::{ConfirmForm, HtmlForm};
 use crate::http::handlers::login::log_in;
 use crate::http::pages::{AlreadyConfirmedPage, ConfirmPage, LinkExpiredPage, LinkInvalidPage};
+use crate::tokens::Purpose;
 
 const WRONG_PASSWORD: &str =
     "That is not the password chosen at sign-up. Try again, or choose a new password below.";
@@ -21,9 +23,12 @@ pub async fn show(
     CsrfToken(csrf_token): CsrfToken,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let link = state.accounts.inspect_confirmation(&token).await?;
-    let response = match link {
-        ConfirmationLink::Pending { email } => ConfirmPage {
+    let status = state
+        .accounts
+        .inspect_link(&token, Purpose::Confirm)
+        .await?;
+    let response = match status {
+        LinkStatus::Usable { email } => ConfirmPage {
             csrf_token,
             token,
             email,
@@ -48,7 +53,13 @@ pub async fn submit(
         ConfirmationProof::NewPassword(form.new_password)
     };
     let outcome = state.accounts.confirm(&form.token, proof).await?;
-    let password_min_length = state.accounts.rules().password_min_length;
+    let page = ConfirmPage {
+        csrf_token: csrf_token.clone(),
+        token: form.token,
+        offer_new_password: true,
+        password_min_length: state.accounts.rules().password_min_length,
+        ..ConfirmPage::default()
+    };
     let response = match outcome {
         Confirmation::Confirmed { user_id } => {
             log_in(&session, user_id).await?;
@@ -57,39 +68,31 @@ pub async fn submit(
         Confirmation::WrongPassword { email } => (
             StatusCode::UNPROCESSABLE_ENTITY,
             ConfirmPage {
-                csrf_token,
-                token: form.token,
                 email,
                 password_error: Some(WRONG_PASSWORD.to_owned()),
-                offer_new_password: true,
-                password_min_length,
-                ..ConfirmPage::default()
+                ..page
             },
         )
             .into_response(),
         Confirmation::NewPasswordRejected { email, reason } => (
             StatusCode::UNPROCESSABLE_ENTITY,
             ConfirmPage {
-                csrf_token,
-                token: form.token,
                 email,
-                offer_new_password: true,
                 new_password_error: Some(reason.to_string()),
-                password_min_length,
-                ..ConfirmPage::default()
+                ..page
             },
         )
             .into_response(),
-        Confirmation::Link(link) => link_page(link, csrf_token),
+        Confirmation::Link(status) => link_page(status, csrf_token),
     };
     Ok(token_page(response))
 }
 
-/// The page for a link that cannot be used to confirm.
-fn link_page(link: ConfirmationLink, csrf_token: String) -> Response {
-    match link {
-        ConfirmationLink::AlreadyConfirmed => AlreadyConfirmedPage.into_response(),
-        ConfirmationLink::Expired { email } => (
+/// The page for a confirmation link that cannot be used.
+fn link_page(status: LinkStatus, csrf_token: String) -> Response {
+    match status {
+        LinkStatus::AlreadyUsed => AlreadyConfirmedPage.into_response(),
+        LinkStatus::Expired { email } => (
             StatusCode::GONE,
             LinkExpiredPage {
                 csrf_token,
@@ -97,7 +100,7 @@ fn link_page(link: ConfirmationLink, csrf_token: String) -> Response {
             },
         )
             .into_response(),
-        ConfirmationLink::Invalid | ConfirmationLink::Pending { .. } => (
+        LinkStatus::Invalid | LinkStatus::Usable { .. } => (
             StatusCode::BAD_REQUEST,
             LinkInvalidPage {
                 csrf_token,
@@ -106,15 +109,4 @@ fn link_page(link: ConfirmationLink, csrf_token: String) -> Response {
         )
             .into_response(),
     }
-}
-
-/// A page whose URL or form holds a token must not leak it through `Referer` or a cache.
-fn token_page(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 
+use super::no_store;
 use crate::db::entities::outbox;
 use crate::http::AppState;
 use crate::http::error::AppError;
@@ -96,11 +97,4 @@ fn status(row: &outbox::Model) -> String {
         (None, None, Some(error)) => format!("retrying after {} attempts: {error}", row.attempts),
         (None, None, None) => "queued".to_owned(),
     }
-}
-
-fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }

@@ -1,9 +1,32 @@
 //! Request handlers: extract, call the accounts module, render or redirect.
 
 pub mod account;
+pub mod api;
 pub mod confirm;
 pub mod dev_mailbox;
 pub mod health;
 pub mod home;
 pub mod login;
+pub mod password;
 pub mod signup;
+
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+
+/// Pages with account data must not be kept by caches or the back-forward history.
+pub fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A page whose URL or form holds a token must also not leak it through `Referer`.
+pub fn token_page(response: Response) -> Response {
+    let mut response = no_store(response);
+    response.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}

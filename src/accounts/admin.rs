@@ -1,0 +1,120 @@
+//! What operators and housekeeping do to accounts: list, inspect, confirm, delete, expire.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+};
+
+use super::{Accounts, AccountsError, Email};
+use crate::db::entities::outbox::{self, Entity as OutboxRow};
+use crate::db::entities::users::{self, Entity as User};
+
+/// An account as `doorman users` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UserSummary {
+    pub id: i64,
+    pub email: String,
+    pub created_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+impl From<users::Model> for UserSummary {
+    fn from(user: users::Model) -> Self {
+        Self {
+            id: user.id,
+            email: user.email,
+            created_at: user.created_at,
+            confirmed_at: user.confirmed_at,
+        }
+    }
+}
+
+impl Accounts {
+    /// Every account, oldest first; only the unconfirmed ones when asked.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn list_users(
+        &self,
+        unconfirmed_only: bool,
+    ) -> Result<Vec<UserSummary>, AccountsError> {
+        let mut query = User::find().order_by_asc(users::Column::Id);
+        if unconfirmed_only {
+            query = query.filter(users::Column::ConfirmedAt.is_null());
+        }
+        Ok(query
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(UserSummary::from)
+            .collect())
+    }
+
+    /// # Errors
+    /// Database errors.
+    pub async fn user_by_email(&self, email: &Email) -> Result<Option<UserSummary>, AccountsError> {
+        Ok(self
+            .find_by_email(&self.db, email)
+            .await?
+            .map(UserSummary::from))
+    }
+
+    /// Confirms an address by an operator's word. Returns `false` when it already was.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn confirm_by_operator(&self, user_id: i64) -> Result<bool, AccountsError> {
+        let updated = User::update_many()
+            .col_expr(users::Column::ConfirmedAt, Expr::value(Utc::now()))
+            .filter(users::Column::Id.eq(user_id))
+            .filter(users::Column::ConfirmedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(updated.rows_affected == 1)
+    }
+
+    /// Deletes an account, its sessions and its unsent emails.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn delete_by_operator(&self, user_id: i64) -> Result<(), AccountsError> {
+        Ok(self.delete_user(user_id).await?)
+    }
+
+    /// Deletes accounts never confirmed within `older_than`, with their unsent emails, so
+    /// their addresses can sign up again. Sent emails stay: they still count towards the
+    /// per-address cap.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn delete_stale_unconfirmed(
+        &self,
+        older_than: Duration,
+    ) -> Result<u64, AccountsError> {
+        let cutoff = Utc::now() - chrono::Duration::from_std(older_than).unwrap_or_default();
+        let stale = || {
+            User::find()
+                .select_only()
+                .column(users::Column::Id)
+                .filter(users::Column::ConfirmedAt.is_null())
+                .filter(users::Column::CreatedAt.lt(cutoff))
+                .into_query()
+        };
+        let transaction = self.db.begin().await?;
+        OutboxRow::delete_many()
+            .filter(outbox::Column::UserId.in_subquery(stale()))
+            .filter(outbox::Column::SentAt.is_null())
+            .exec(&transaction)
+            .await?;
+        let deleted = User::delete_many()
+            .filter(users::Column::Id.in_subquery(stale()))
+            .exec(&transaction)
+            .await?
+            .rows_affected;
+        transaction.commit().await?;
+        Ok(deleted)
+    }
+}

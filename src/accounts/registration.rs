@@ -1,0 +1,171 @@
+//! Sign-up and confirmation.
+
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait, TryInsertResult,
+};
+
+use super::links::LinkStatus;
+use super::{Accounts, AccountsError, Email};
+use crate::db::entities::users::{self, Entity as User};
+use crate::outbox::MailKind;
+use crate::passwords::{NewPassword, PasswordRejection};
+use crate::sessions;
+use crate::tokens::Purpose;
+
+/// A sign-up request that passed every input rule.
+#[derive(Debug)]
+pub struct NewAccount {
+    pub email: Email,
+    pub password: NewPassword,
+}
+
+/// How the person at a confirmation link proves they own the account.
+#[derive(Debug)]
+pub enum ConfirmationProof {
+    /// The password chosen at sign-up, as typed.
+    Password(String),
+    /// A new password, for someone who did not sign up themselves or forgot the password:
+    /// holding the emailed link is the proof, and the new password replaces the old one.
+    NewPassword(String),
+}
+
+#[derive(Debug)]
+pub enum Confirmation {
+    Confirmed {
+        user_id: i64,
+    },
+    WrongPassword {
+        email: String,
+    },
+    NewPasswordRejected {
+        email: String,
+        reason: PasswordRejection,
+    },
+    Link(LinkStatus),
+}
+
+impl Accounts {
+    /// Creates an inactive account and queues its confirmation email, in one transaction.
+    ///
+    /// An address that is already registered gets the same outcome, so the answer reveals
+    /// nothing: its confirmed owner is told someone tried to sign up, an unconfirmed one
+    /// gets a fresh confirmation email, and the stored password is never changed. The
+    /// unique index decides which case applies, so concurrent sign-ups of one address make
+    /// exactly one row.
+    ///
+    /// # Errors
+    /// [`AccountsError::Busy`] when the hasher's queue is full; database errors.
+    pub async fn register(&self, account: NewAccount) -> Result<(), AccountsError> {
+        // Hash first, even for a known address: the time taken must not tell them apart.
+        let password_hash = self.hasher.hash(account.password.expose()).await?;
+
+        let transaction = self.db.begin().await?;
+        let inserted = User::insert(users::ActiveModel {
+            email: Set(account.email.as_str().to_owned()),
+            email_normalized: Set(account.email.normalized()),
+            password_hash: Set(password_hash),
+            created_at: Set(Utc::now()),
+            confirmed_at: Set(None),
+            ..Default::default()
+        })
+        .on_conflict_do_nothing_on([users::Column::EmailNormalized])
+        .exec(&transaction)
+        .await?;
+
+        let (user_id, recipient, kind) = match inserted {
+            TryInsertResult::Inserted(result) => (
+                result.last_insert_id,
+                account.email.as_str().to_owned(),
+                MailKind::Confirmation,
+            ),
+            TryInsertResult::Conflicted | TryInsertResult::Empty => {
+                let Some(existing) = self.find_by_email(&transaction, &account.email).await? else {
+                    // Deleted between the conflict and this read: nothing to tell anyone.
+                    return Ok(());
+                };
+                let kind = if existing.confirmed_at.is_some() {
+                    MailKind::AlreadyRegistered
+                } else {
+                    MailKind::Confirmation
+                };
+                (existing.id, existing.email, kind)
+            }
+        };
+        let enqueued = self
+            .outbox
+            .enqueue(&transaction, kind, user_id, &recipient)
+            .await?;
+        transaction.commit().await?;
+        self.after_enqueue(enqueued, kind);
+        Ok(())
+    }
+
+    /// Sends a fresh confirmation email if `email` belongs to an unconfirmed account; does
+    /// nothing otherwise, and says the same either way.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn resend_confirmation(&self, email: &Email) -> Result<(), AccountsError> {
+        match self.find_by_email(&self.db, email).await? {
+            Some(user) if user.confirmed_at.is_none() => {
+                self.send(MailKind::Confirmation, user.id, &user.email)
+                    .await?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Activates the account behind `token` once the person proves they own it, and ends
+    /// every session the account had. The caller logs the browser in with a new session id.
+    ///
+    /// # Errors
+    /// [`AccountsError::Busy`] when the hasher's queue is full; database errors.
+    pub async fn confirm(
+        &self,
+        token: &str,
+        proof: ConfirmationProof,
+    ) -> Result<Confirmation, AccountsError> {
+        let user = match self.open_link(token, Purpose::Confirm).await? {
+            Ok(opened) => opened.user,
+            Err(status) => return Ok(Confirmation::Link(status)),
+        };
+        let new_hash = match proof {
+            ConfirmationProof::Password(typed) => {
+                if !self.password_matches(&user, &typed).await? {
+                    return Ok(Confirmation::WrongPassword { email: user.email });
+                }
+                None
+            }
+            ConfirmationProof::NewPassword(raw) => {
+                match NewPassword::parse(&raw, &user.email, self.rules.password_min_length) {
+                    Ok(password) => Some(self.hasher.hash(password.expose()).await?),
+                    Err(reason) => {
+                        return Ok(Confirmation::NewPasswordRejected {
+                            email: user.email,
+                            reason,
+                        });
+                    }
+                }
+            }
+        };
+
+        // Compare-and-set: only the request that still sees the account unconfirmed and
+        // its password unchanged activates it; a concurrent second post finds it done.
+        let mut update = User::update_many()
+            .col_expr(users::Column::ConfirmedAt, Expr::value(Utc::now()))
+            .filter(users::Column::Id.eq(user.id))
+            .filter(users::Column::ConfirmedAt.is_null())
+            .filter(users::Column::PasswordHash.eq(user.password_hash.as_str()));
+        if let Some(hash) = new_hash {
+            update = update.col_expr(users::Column::PasswordHash, Expr::value(hash));
+        }
+        if update.exec(&self.db).await?.rows_affected == 0 {
+            return Ok(Confirmation::Link(LinkStatus::AlreadyUsed));
+        }
+        sessions::end_for_user(&self.db, user.id, None).await?;
+        Ok(Confirmation::Confirmed { user_id: user.id })
+    }
+}
