@@ -138,7 +138,7 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
         // Outermost of the page layers: a flood is turned away before any other work.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            rate_limit::limit_posts,
+            rate_limit::limit_page_posts,
         ));
 
     let api = Router::new()
@@ -149,7 +149,7 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
         .method_not_allowed_fallback(handlers::api::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            rate_limit::limit_posts,
+            rate_limit::limit_api_posts,
         ));
 
     let mut app = Router::new()
@@ -201,7 +201,7 @@ fn request_span(request: &Request) -> tracing::Span {
 /// `RequestBodyLimitLayer` answers an over-long body with a bare 413: give it the page,
 /// or the problem document on the API.
 async fn body_limit_answer(request: Request, next: Next) -> Response {
-    let is_api = is_api_path(request.uri().path());
+    let is_api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
     let already_answered = response
         .headers()
@@ -218,10 +218,6 @@ async fn body_limit_answer(request: Request, next: Next) -> Response {
     } else {
         AppError::PayloadTooLarge.into_response()
     }
-}
-
-pub(crate) fn is_api_path(path: &str) -> bool {
-    path.starts_with("/api/")
 }
 
 async fn stylesheet() -> impl IntoResponse {
