@@ -2,16 +2,19 @@
 //! `UNCONFIRMED_ACCOUNT_TTL` and expired sessions. Every statement is idempotent, so any
 //! number of instances may run it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
 use crate::accounts::Accounts;
+use crate::metrics::Metrics;
 use crate::sessions;
 
 pub struct Housekeeping {
     pub accounts: Accounts,
+    pub metrics: Arc<Metrics>,
     pub db: DatabaseConnection,
     pub unconfirmed_account_ttl: Duration,
 }
@@ -44,7 +47,8 @@ impl Housekeeping {
         {
             Ok(0) => {}
             Ok(deleted) => {
-                tracing::info!(deleted, "deleted unconfirmed accounts past their lifetime")
+                self.metrics.unconfirmed_accounts_deleted(deleted);
+                tracing::info!(deleted, "deleted unconfirmed accounts past their lifetime");
             }
             Err(error) => tracing::warn!(%error, "could not delete stale unconfirmed accounts"),
         }

@@ -9,6 +9,7 @@ pub mod housekeeping;
 pub mod http;
 pub mod keys;
 pub mod mail;
+pub mod metrics;
 #[path = "../migrations/mod.rs"]
 pub mod migrations;
 pub mod operator;

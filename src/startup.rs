@@ -14,6 +14,7 @@ use crate::config::{Config, SecretSource};
 use crate::housekeeping::Housekeeping;
 use crate::http::{self, AppState, CsrfConfig, Links, RouterOptions, TrustedProxies};
 use crate::keys::{Keyring, SecretKey};
+use crate::metrics::Metrics;
 use crate::operator::Operator;
 use crate::outbox::{DeliveryWorker, Outbox, SmtpMailer};
 use crate::passwords::PasswordHasher;
@@ -48,6 +49,7 @@ pub struct Services {
     pub outbox: Outbox,
     pub notifier: Arc<Notifier>,
     pub keyring: Keyring,
+    pub metrics: Arc<Metrics>,
 }
 
 impl Services {
@@ -71,6 +73,7 @@ impl Services {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let hasher = Arc::new(PasswordHasher::new(cores, cores * HASH_QUEUE_PER_CORE));
         let outbox = Outbox::new(db.clone(), config.mail_per_address_per_hour);
+        let metrics = Arc::new(Metrics::default());
         let notifier = Arc::new(Notifier::new(
             db.clone(),
             tokens.clone(),
@@ -88,6 +91,7 @@ impl Services {
             AccountRules {
                 password_min_length: config.password_min_length,
             },
+            metrics.clone(),
         );
         Ok(Self {
             db,
@@ -95,6 +99,7 @@ impl Services {
             outbox,
             notifier,
             keyring,
+            metrics,
         })
     }
 
@@ -108,6 +113,7 @@ impl Services {
             self.outbox.clone(),
             self.notifier.clone(),
             mailer,
+            self.metrics.clone(),
         ))
     }
 
@@ -122,6 +128,7 @@ impl Services {
     fn housekeeping(&self, config: &Config) -> Housekeeping {
         Housekeeping {
             accounts: self.accounts.clone(),
+            metrics: self.metrics.clone(),
             db: self.db.clone(),
             unconfirmed_account_ttl: config.unconfirmed_account_ttl,
         }
@@ -183,6 +190,7 @@ impl Application {
             outbox: services.outbox,
             notifier: services.notifier,
             db: services.db,
+            metrics: services.metrics,
             post_limiter: (config.rate_limit_per_minute > 0).then(|| {
                 Arc::new(RateLimiter::new(
                     config.rate_limit_per_minute,

@@ -32,6 +32,7 @@ pub use registration::{Confirmation, ConfirmationProof, NewAccount};
 pub use settings::{AccountDeletion, EmailChange, EmailChangeRequest, PasswordChange};
 
 use crate::db::entities::users::{self, Entity as User};
+use crate::metrics::Metrics;
 use crate::outbox::{Enqueued, MailKind, Outbox};
 use crate::passwords::{HashError, PasswordAttempt, PasswordHasher, Verification};
 use crate::tokens::Tokens;
@@ -77,6 +78,7 @@ pub struct Accounts {
     outbox: Outbox,
     rules: AccountRules,
     failed_logins: Arc<login::FailedLogins>,
+    metrics: Arc<Metrics>,
 }
 
 impl Accounts {
@@ -86,6 +88,7 @@ impl Accounts {
         tokens: Tokens,
         outbox: Outbox,
         rules: AccountRules,
+        metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             db,
@@ -94,6 +97,7 @@ impl Accounts {
             outbox,
             rules,
             failed_logins: Arc::new(login::FailedLogins::new()),
+            metrics,
         }
     }
 

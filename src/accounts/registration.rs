@@ -75,11 +75,14 @@ impl Accounts {
         .await?;
 
         let (user_id, recipient, kind) = match inserted {
-            TryInsertResult::Inserted(result) => (
-                result.last_insert_id,
-                account.email.as_str().to_owned(),
-                MailKind::Confirmation,
-            ),
+            TryInsertResult::Inserted(result) => {
+                self.metrics.signup();
+                (
+                    result.last_insert_id,
+                    account.email.as_str().to_owned(),
+                    MailKind::Confirmation,
+                )
+            }
             TryInsertResult::Conflicted | TryInsertResult::Empty => {
                 let Some(existing) = self.find_by_email(&transaction, &account.email).await? else {
                     // Deleted between the conflict and this read: nothing to tell anyone.
@@ -166,6 +169,7 @@ impl Accounts {
             return Ok(Confirmation::Link(LinkStatus::AlreadyUsed));
         }
         sessions::end_for_user(&self.db, user.id, None).await?;
+        self.metrics.confirmation();
         Ok(Confirmation::Confirmed { user_id: user.id })
     }
 }

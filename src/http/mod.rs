@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -33,6 +33,7 @@ pub use error::AppError;
 pub use links::Links;
 
 use crate::accounts::{Accounts, Notifier};
+use crate::metrics::Metrics;
 use crate::outbox::Outbox;
 use crate::sessions::DatabaseSessionStore;
 use crate::throttle::RateLimiter;
@@ -51,6 +52,7 @@ pub struct AppState {
     pub outbox: Outbox,
     pub notifier: Arc<Notifier>,
     pub db: DatabaseConnection,
+    pub metrics: Arc<Metrics>,
     /// `None` when `RATE_LIMIT_PER_MINUTE` is 0.
     pub post_limiter: Option<Arc<RateLimiter>>,
     pub trusted_proxies: TrustedProxies,
@@ -157,9 +159,14 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
         .nest("/api/v1", api)
         .route("/healthz", get(handlers::health::live))
         .route("/readyz", get(handlers::health::ready))
+        .route("/metrics", get(handlers::health::metrics))
         .route("/static/style.css", get(stylesheet))
         .fallback(handlers::home::not_found)
         .method_not_allowed_fallback(handlers::home::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            count_request,
+        ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -218,6 +225,21 @@ async fn body_limit_answer(request: Request, next: Next) -> Response {
     } else {
         AppError::PayloadTooLarge.into_response()
     }
+}
+
+/// Counts each request under its route pattern, after routing (so the pattern is known).
+async fn count_request(
+    State(metrics): State<Arc<Metrics>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let response = next.run(request).await;
+    metrics.request(&route, response.status().as_u16());
+    response
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -208,11 +208,11 @@ impl Outbox {
     }
 
     /// Records a failed attempt and schedules the next one with exponential backoff, or
-    /// gives the row up once it is a day old.
+    /// gives the row up once it is a day old. Returns whether it was given up.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn mark_failed(&self, row: &outbox::Model, error: &str) -> Result<(), DbErr> {
+    pub async fn mark_failed(&self, row: &outbox::Model, error: &str) -> Result<bool, DbErr> {
         let now = Utc::now();
         let attempts = row.attempts + 1;
         let age = (now - row.created_at).to_std().unwrap_or_default();
@@ -231,7 +231,7 @@ impl Outbox {
             .filter(outbox::Column::Id.eq(row.id))
             .exec(&self.db)
             .await?;
-        Ok(())
+        Ok(failed_at.is_some())
     }
 
     /// Closes a row whose email no longer makes sense (the account was confirmed or

@@ -12,6 +12,7 @@ use tokio::task::JoinSet;
 use super::Outbox;
 use crate::db::entities::outbox;
 use crate::mail::RenderedEmail;
+use crate::metrics::Metrics;
 
 /// How many rows one pass claims; they are sent concurrently over the pool.
 const BATCH: u32 = 16;
@@ -109,14 +110,21 @@ pub struct DeliveryWorker {
     outbox: Outbox,
     composer: Arc<dyn Composer>,
     mailer: SmtpMailer,
+    metrics: Arc<Metrics>,
 }
 
 impl DeliveryWorker {
-    pub fn new(outbox: Outbox, composer: Arc<dyn Composer>, mailer: SmtpMailer) -> Arc<Self> {
+    pub fn new(
+        outbox: Outbox,
+        composer: Arc<dyn Composer>,
+        mailer: SmtpMailer,
+        metrics: Arc<Metrics>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             outbox,
             composer,
             mailer,
+            metrics,
         })
     }
 
@@ -151,21 +159,33 @@ impl DeliveryWorker {
     async fn deliver(&self, row: outbox::Model) {
         let outcome = match self.composer.compose(&row).await {
             Ok(Composed::Ready(email)) => match self.mailer.send(&email).await {
-                Ok(()) => self.outbox.mark_sent(row.id).await,
-                Err(error) => {
-                    tracing::warn!(outbox_id = row.id, kind = %row.kind, attempts = row.attempts + 1, %error, "email delivery failed; will retry");
-                    self.outbox.mark_failed(&row, &error.to_string()).await
+                Ok(()) => {
+                    self.metrics.email_sent();
+                    self.outbox.mark_sent(row.id).await
                 }
+                Err(error) => self.record_failure(&row, &error).await,
             },
             Ok(Composed::Obsolete(reason)) => self.outbox.mark_obsolete(row.id, reason).await,
-            Err(error) => {
-                tracing::error!(outbox_id = row.id, %error, "could not compose email; will retry");
-                self.outbox.mark_failed(&row, &error.to_string()).await
-            }
+            Err(error) => self.record_failure(&row, &error).await,
         };
         if let Err(error) = outcome {
             // The lease lapses and the row is tried again: at worst a duplicate, never a loss.
             tracing::error!(outbox_id = row.id, %error, "could not record the delivery outcome");
         }
+    }
+
+    async fn record_failure(
+        &self,
+        row: &outbox::Model,
+        error: &(dyn std::error::Error + Send + Sync),
+    ) -> Result<(), sea_orm::DbErr> {
+        let given_up = self.outbox.mark_failed(row, &error.to_string()).await?;
+        self.metrics.email_attempt_failed(given_up);
+        if given_up {
+            tracing::error!(outbox_id = row.id, kind = %row.kind, attempts = row.attempts + 1, %error, "email given up after 24 hours of failures");
+        } else {
+            tracing::warn!(outbox_id = row.id, kind = %row.kind, attempts = row.attempts + 1, %error, "email delivery failed; will retry");
+        }
+        Ok(())
     }
 }

@@ -176,4 +176,9 @@ async fn unconfirmed_accounts_past_their_lifetime_are_deleted_and_the_address_fr
 
     let fresh_link = app.signup_and_get_link(&email).await;
     assert_eq!(app.get_link(&fresh_link).await.status(), 200);
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("doorman_unconfirmed_accounts_deleted_total 1\n"),
+        "{metrics}"
+    );
 }

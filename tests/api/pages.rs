@@ -163,3 +163,32 @@ async fn malformed_requests_get_readable_4xx_pages() {
         .unwrap();
     assert_eq!(json_to_a_form.status(), 403, "no form token in a JSON body");
 }
+
+#[tokio::test]
+async fn metrics_count_sign_ups_confirmations_emails_and_requests() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.confirmed_user(&email).await;
+    // Wait for the worker to record the send.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let metrics = loop {
+        let text = app.get("/metrics").await.text().await.unwrap();
+        if text.contains("doorman_emails_sent_total 1\n") || std::time::Instant::now() > deadline {
+            break text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+
+    for line in [
+        "doorman_signups_total 1\n",
+        "doorman_confirmations_total 1\n",
+        "doorman_emails_sent_total 1\n",
+        "doorman_outbox_depth 0\n",
+        "doorman_password_hash_queue_depth 0\n",
+        "doorman_http_requests_total{route=\"/signup\",status=\"303\"} 1\n",
+        "doorman_http_requests_total{route=\"/confirm\",status=\"303\"} 1\n",
+    ] {
+        assert!(metrics.contains(line), "missing {line:?} in\n{metrics}");
+    }
+    assert!(!metrics.contains("eyJ"), "no token in metrics");
+}
