@@ -36,13 +36,20 @@ where
         let body = Bytes::from_request(request, state)
             .await
             .map_err(|_| AppError::PayloadTooLarge)?;
-        if !decodes_to_utf8(&body) {
-            return Err(AppError::BadRequest("form data is not UTF-8".into()));
-        }
-        serde_urlencoded::from_bytes(&body)
-            .map(HtmlForm)
-            .map_err(|error| AppError::BadRequest(error.to_string()))
+        parse_form(&body).map(HtmlForm)
     }
+}
+
+/// Decodes an urlencoded body into `T`.
+///
+/// # Errors
+/// [`AppError::BadRequest`] for text that is not UTF-8 once percent-decoded, or a body
+/// that does not fit `T` (a field given twice, say).
+pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    if !decodes_to_utf8(body) {
+        return Err(AppError::BadRequest("form data is not UTF-8".into()));
+    }
+    serde_urlencoded::from_bytes(body).map_err(|error| AppError::BadRequest(error.to_string()))
 }
 
 /// True when every name and value, percent-decoded, is valid UTF-8.

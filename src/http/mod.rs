@@ -4,7 +4,7 @@ mod auth;
 mod client_ip;
 mod csrf;
 mod error;
-mod forms;
+pub mod forms;
 mod handlers;
 mod links;
 mod pages;

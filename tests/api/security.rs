@@ -612,3 +612,61 @@ async fn confirmation_posts_with_an_over_long_password_are_refused_without_hashi
     assert!(!app.user(&email).await.unwrap().confirmed);
     assert_eq!(location(&response), "");
 }
+
+/// Median time of a login attempt, each from its own client address so the per-IP
+/// throttle stays out of the way.
+async fn login_duration(
+    app: &crate::helpers::TestApp,
+    token: &str,
+    email: &str,
+    client: usize,
+) -> Duration {
+    let started = std::time::Instant::now();
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .header("x-forwarded-for", format!("198.51.100.{client}"))
+        .form(&[
+            ("csrf_token", token),
+            ("email", email),
+            ("password", "a wrong password entirely"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    started.elapsed()
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+#[tokio::test]
+async fn login_timing_does_not_tell_unknown_addresses_apart() {
+    let app = spawn_app_with()
+        .set("TRUSTED_PROXIES", "127.0.0.1/32")
+        .start()
+        .await;
+    let known: Vec<String> = (0..4).map(|_| unique_email()).collect();
+    for email in &known {
+        app.signup(email, PASSWORD).await;
+    }
+    let token = app.csrf_token().await;
+
+    // Interleaved, so load from other tests falls on both kinds alike.
+    let (mut known_times, mut unknown_times) = (Vec::new(), Vec::new());
+    for round in 0..16 {
+        let email = &known[round % known.len()];
+        known_times.push(login_duration(&app, &token, email, 2 * round).await);
+        unknown_times.push(login_duration(&app, &token, &unique_email(), 2 * round + 1).await);
+    }
+
+    let ratio = median(unknown_times).as_secs_f64() / median(known_times).as_secs_f64();
+    // Without the dummy hash an unknown address answers about 20 times faster.
+    assert!(
+        (0.5..2.0).contains(&ratio),
+        "unknown/known login time ratio {ratio:.2}"
+    );
+}
