@@ -128,25 +128,19 @@ impl DeliveryWorker {
         })
     }
 
-    /// Delivers until `shutdown` fires, finishing the batch in hand first.
+    /// Delivers until `shutdown` fires. Before returning it sends one last batch, so an
+    /// email queued by the last requests served leaves now rather than at the next start.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let wake = self.outbox.wake_signal();
         loop {
-            if *shutdown.borrow() {
-                break;
-            }
-            match self.outbox.claim_due(BATCH, LEASE).await {
-                Ok(rows) if !rows.is_empty() => {
-                    let mut deliveries = JoinSet::new();
-                    for row in rows {
-                        let worker = self.clone();
-                        deliveries.spawn(async move { worker.deliver(row).await });
-                    }
-                    while deliveries.join_next().await.is_some() {}
-                    continue;
+            let stopping = *shutdown.borrow();
+            while self.deliver_batch().await {
+                if stopping {
+                    return;
                 }
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "could not claim outbox rows"),
+            }
+            if stopping {
+                return;
             }
             tokio::select! {
                 () = wake.notified() => {}
@@ -154,6 +148,27 @@ impl DeliveryWorker {
                 _ = shutdown.changed() => {}
             }
         }
+    }
+
+    /// Claims due rows and delivers them concurrently. Returns whether there were any.
+    async fn deliver_batch(self: &Arc<Self>) -> bool {
+        let rows = match self.outbox.claim_due(BATCH, LEASE).await {
+            Ok(rows) => rows,
+            Err(error) => {
+                tracing::warn!(%error, "could not claim outbox rows");
+                return false;
+            }
+        };
+        if rows.is_empty() {
+            return false;
+        }
+        let mut deliveries = JoinSet::new();
+        for row in rows {
+            let worker = self.clone();
+            deliveries.spawn(async move { worker.deliver(row).await });
+        }
+        while deliveries.join_next().await.is_some() {}
+        true
     }
 
     async fn deliver(&self, row: outbox::Model) {

@@ -132,7 +132,12 @@ impl TestSmtp {
         let recorder = Recorder::default();
         let inbox = recorder.inbox.clone();
         let mut server = Server::new(recorder);
-        server.with_name("test-smtp").with_tcp_listener(listener);
+        // One thread per SMTP session, and lettre keeps pooled sessions open: leave room
+        // for every instance's pool.
+        server
+            .with_name("test-smtp")
+            .with_num_threads(64)
+            .with_tcp_listener(listener);
         // serve() blocks forever and its error is not Send: run it on its own thread.
         std::thread::spawn(move || {
             let _ = server.serve();

@@ -8,6 +8,8 @@ mod helpers;
 mod json_api;
 mod login;
 mod pages;
+mod process;
 mod recovery;
+mod scale_out;
 mod security;
 mod signup;

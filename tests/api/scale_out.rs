@@ -1,0 +1,129 @@
+//! Several instances on one database: the outbox is claimed so no email goes out twice,
+//! sessions are shared, and a rolling restart loses and duplicates nothing.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::helpers::{
+    PASSWORD, TestApp, TestSmtp, fresh_database_url, location, random_hex, spawn_app_with,
+    unique_email,
+};
+
+async fn instances(count: usize) -> (Vec<TestApp>, Arc<TestSmtp>) {
+    let smtp = Arc::new(TestSmtp::start());
+    let database_url = fresh_database_url().await;
+    let secret = random_hex(32);
+    let mut apps = Vec::new();
+    for _ in 0..count {
+        apps.push(
+            spawn_app_with()
+                .smtp(smtp.clone())
+                .set("DATABASE_URL", &database_url)
+                .set("SECRET_KEY", &secret)
+                .start()
+                .await,
+        );
+    }
+    (apps, smtp)
+}
+
+/// Signs `addresses` up, spread round-robin over `apps`, a few at a time.
+async fn sign_up_across(apps: &[TestApp], addresses: &[String]) {
+    // Give each browser its CSRF cookie first; concurrent first visits would each set a
+    // different one and race.
+    for app in apps {
+        app.csrf_token().await;
+    }
+    let mut requests = Vec::new();
+    for (index, email) in addresses.iter().enumerate() {
+        let browser = apps[index % apps.len()].browser.clone();
+        let email = email.clone();
+        requests.push(tokio::spawn(async move {
+            let status = browser.signup(&email, PASSWORD).await.status().as_u16();
+            assert_eq!(status, 303, "{email}");
+        }));
+        if requests.len() == 12 {
+            for request in requests.drain(..) {
+                request.await.unwrap();
+            }
+        }
+    }
+    for request in requests {
+        request.await.unwrap();
+    }
+}
+
+async fn assert_each_received_exactly_one(smtp: &TestSmtp, addresses: &[String]) {
+    for email in addresses {
+        smtp.wait_for(email, 1).await;
+    }
+    // Time for any duplicate to arrive.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let duplicated: Vec<&String> = addresses
+        .iter()
+        .filter(|email| smtp.to(email).len() != 1)
+        .collect();
+    assert!(
+        duplicated.is_empty(),
+        "{} addresses got more than one email: {duplicated:?}",
+        duplicated.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_deliver_three_hundred_confirmations_exactly_once() {
+    let (apps, smtp) = instances(3).await;
+    let addresses: Vec<String> = (0..300).map(|_| unique_email()).collect();
+
+    sign_up_across(&apps, &addresses).await;
+
+    assert_each_received_exactly_one(&smtp, &addresses).await;
+    assert_eq!(apps[0].count("SELECT COUNT(*) FROM users").await, 300);
+    assert_eq!(
+        apps[0]
+            .count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")
+            .await,
+        300
+    );
+}
+
+#[tokio::test]
+async fn a_session_made_on_one_instance_is_honoured_by_another() {
+    let (apps, _smtp) = instances(2).await;
+    let email = unique_email();
+    apps[0].confirmed_user(&email).await;
+
+    // Cookies are per host, not per port: the same browser now talks to the other instance.
+    let mut browser = apps[0].browser.clone();
+    browser.address = apps[1].address.clone();
+    let account = browser.get("/account").await;
+
+    assert_eq!(account.status(), 200);
+    assert!(account.text().await.unwrap().contains(&email));
+    let logout = browser.post_form("/logout", &[]).await;
+    assert_eq!(location(&logout), "/");
+    assert_eq!(
+        location(&apps[0].get("/account").await),
+        "/login",
+        "logged out everywhere"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rolling_restart_loses_and_duplicates_no_email() {
+    let (mut apps, smtp) = instances(2).await;
+    let first: Vec<String> = (0..40).map(|_| unique_email()).collect();
+    let second: Vec<String> = (0..40).map(|_| unique_email()).collect();
+
+    sign_up_across(&apps, &first).await;
+    // Restart each instance in turn while the first batch may still be in flight.
+    for index in 0..apps.len() {
+        let app = apps.remove(index);
+        let restarted = app.restart(&[], smtp.clone()).await;
+        apps.insert(index, restarted);
+    }
+    sign_up_across(&apps, &second).await;
+
+    let all: Vec<String> = first.into_iter().chain(second).collect();
+    assert_each_received_exactly_one(&smtp, &all).await;
+}
