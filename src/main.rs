@@ -192,3 +192,8 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutting down");
 }
+
+/// glibc's allocator keeps a per-thread arena for each thread that ever ran a 19 MiB
+/// argon2 hash, and is slow on the many small allocations of each request.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -16,7 +16,7 @@ pub struct Metrics {
     unconfirmed_accounts_deleted: AtomicU64,
     /// Keyed by route pattern (never the path, which may hold a token) and status; routes
     /// are a fixed set, so this stays small.
-    requests: Mutex<BTreeMap<(String, u16), u64>>,
+    requests: Mutex<BTreeMap<String, BTreeMap<u16, u64>>>,
 }
 
 /// Values read from elsewhere when `/metrics` is scraped.
@@ -56,7 +56,13 @@ impl Metrics {
             .requests
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *requests.entry((route.to_owned(), status)).or_default() += 1;
+        // Look up before inserting: the route's String is only allocated the first time.
+        match requests.get_mut(route) {
+            Some(by_status) => *by_status.entry(status).or_default() += 1,
+            None => {
+                requests.insert(route.to_owned(), BTreeMap::from([(status, 1)]));
+            }
+        }
     }
 
     pub fn render(&self, gauges: &Gauges) -> String {
@@ -131,12 +137,14 @@ impl Metrics {
             .requests
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        for ((route, status), count) in requests.iter() {
-            let _ = writeln!(
-                out,
-                "doorman_http_requests_total{{route=\"{}\",status=\"{status}\"}} {count}",
-                route.replace('\\', "\\\\").replace('"', "\\\"")
-            );
+        for (route, by_status) in requests.iter() {
+            let route = route.replace('\\', "\\\\").replace('"', "\\\"");
+            for (status, count) in by_status {
+                let _ = writeln!(
+                    out,
+                    "doorman_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {count}"
+                );
+            }
         }
         out
     }

@@ -21,8 +21,10 @@ use crate::passwords::PasswordHasher;
 use crate::throttle::RateLimiter;
 use crate::tokens::Tokens;
 
-/// Sign-ups waiting for a hashing slot beyond those running; past this, `503`.
-const HASH_QUEUE_PER_CORE: usize = 32;
+/// Sign-ups waiting for a hashing thread beyond those running; past this, `503`. A waiting
+/// job holds only the password and a reply channel, so the line can be long: long enough
+/// that a flood of clients waits its turn instead of retrying in a busy loop.
+const HASH_QUEUE_PER_CORE: usize = 128;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -185,7 +187,7 @@ impl Application {
             https: config.uses_https(),
             csrf: CsrfConfig::new(services.keyring.current().csrf, config.uses_https()),
         };
-        let state = AppState {
+        let state = AppState::new(http::AppServices {
             accounts: services.accounts,
             outbox: services.outbox,
             notifier: services.notifier,
@@ -198,7 +200,7 @@ impl Application {
                 ))
             }),
             trusted_proxies: TrustedProxies(Arc::new(config.trusted_proxies.clone())),
-        };
+        });
         let router = http::router(state, options);
         let listener = TcpListener::bind(config.bind_addr)
             .await

@@ -46,8 +46,27 @@ const STYLESHEET: &str = include_str!("../../static/style.css");
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// What handlers share. Cloned for every extractor and middleware of every request, so it
+/// is one `Arc`: a clone is a reference count, not a deep copy of the services.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppServices>);
+
+impl AppState {
+    pub fn new(services: AppServices) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppServices;
+
+    fn deref(&self) -> &AppServices {
+        &self.0
+    }
+}
+
+/// The services behind [`AppState`].
+pub struct AppServices {
     pub accounts: Accounts,
     pub outbox: Outbox,
     pub notifier: Arc<Notifier>,
@@ -83,6 +102,24 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
         .with_secure(options.https)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
 
+    // Only these routes read or write the login session; the other pages skip the session
+    // layer entirely, which keeps anonymous pages cheap and free of database work.
+    let with_session = Router::new()
+        .route("/confirm", post(handlers::confirm::submit))
+        .route(
+            "/login",
+            get(handlers::login::form).post(handlers::login::submit),
+        )
+        .route("/logout", post(handlers::login::logout))
+        .route("/account", get(handlers::account::show))
+        .route("/account/email", post(handlers::account::change_email))
+        .route(
+            "/account/password",
+            post(handlers::account::change_password),
+        )
+        .route("/account/delete", post(handlers::account::delete))
+        .layer(sessions);
+
     let mut pages = Router::new()
         .route("/", get(handlers::home::show))
         .route(
@@ -95,12 +132,6 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
             get(handlers::signup::resend_form).post(handlers::signup::resend),
         )
         .route("/confirm/{token}", get(handlers::confirm::show))
-        .route("/confirm", post(handlers::confirm::submit))
-        .route(
-            "/login",
-            get(handlers::login::form).post(handlers::login::submit),
-        )
-        .route("/logout", post(handlers::login::logout))
         .route(
             "/password/forgot",
             get(handlers::password::forgot_form).post(handlers::password::forgot),
@@ -114,17 +145,11 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
             get(handlers::password::reset_form),
         )
         .route("/password/reset", post(handlers::password::reset))
-        .route("/account", get(handlers::account::show))
-        .route("/account/email", post(handlers::account::change_email))
-        .route(
-            "/account/password",
-            post(handlers::account::change_password),
-        )
-        .route("/account/delete", post(handlers::account::delete))
         .route(
             "/account/email/confirm/{token}",
             get(handlers::account::email_confirm_form).post(handlers::account::email_confirm),
-        );
+        )
+        .merge(with_session);
     if options.development {
         pages = pages
             .route("/dev/mailbox", get(handlers::dev_mailbox::list))
@@ -132,7 +157,6 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
             .route("/dev/mailbox/{id}/text", get(handlers::dev_mailbox::text));
     }
     let pages = pages
-        .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
             options.csrf.clone(),
             csrf::protect,
@@ -233,12 +257,13 @@ async fn count_request(
     request: Request,
     next: Next,
 ) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    // MatchedPath holds an Arc<str>: keeping it costs no allocation.
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
-    metrics.request(&route, response.status().as_u16());
+    metrics.request(
+        route.as_ref().map_or("unmatched", MatchedPath::as_str),
+        response.status().as_u16(),
+    );
     response
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -14,8 +15,9 @@ use crate::db::entities::outbox;
 use crate::mail::RenderedEmail;
 use crate::metrics::Metrics;
 
-/// How many rows one pass claims; they are sent concurrently over the pool.
-const BATCH: u32 = 16;
+/// How many rows one pass claims; they are sent concurrently over the pool, so the pool
+/// holds as many connections.
+const BATCH: u32 = 32;
 /// A claimed row is someone else's for this long; a crashed worker's rows come back after.
 const LEASE: Duration = Duration::from_secs(120);
 /// Rows queued by other instances, and retries, are found by polling this often.
@@ -75,6 +77,7 @@ impl SmtpMailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(MailerError::Url)?
             .timeout(Some(Duration::from_secs(10)))
+            .pool_config(PoolConfig::new().max_size(BATCH))
             .build();
         Ok(Self { transport, from })
     }

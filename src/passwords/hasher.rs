@@ -1,18 +1,25 @@
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::{OnceCell, oneshot};
 
 /// OWASP's recommendation for argon2id: m = 19456 KiB, t = 2, p = 1.
 const MEMORY_KIB: u32 = 19_456;
 const ITERATIONS: u32 = 2;
 const PARALLELISM: u32 = 1;
 
+/// Hashing threads run at a lower priority than the async runtime, so a flood of sign-ups
+/// uses every idle cycle without making page requests wait behind it.
+#[cfg(target_os = "linux")]
+const HASHING_NICENESS: i32 = 10;
+
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
-    /// Every hashing slot is taken and the waiting line is full: shed load instead of
+    /// Every hashing thread is busy and the waiting line is full: shed load instead of
     /// letting memory grow with the flood.
     #[error("the password hasher is busy")]
     Busy,
@@ -29,33 +36,50 @@ pub enum Verification {
     },
 }
 
-/// Hashes and verifies passwords on the blocking pool, at most `parallel` at a time and with
-/// at most `waiting` more queued; each hash holds about 19 MiB while it runs.
+type Job = Box<dyn FnOnce(&Argon2<'static>) + Send>;
+
+/// Hashes and verifies passwords on its own threads, off the async runtime: `threads` at a
+/// time (each holds about 19 MiB while it runs) and at most `waiting` more in line. Past
+/// that, [`HashError::Busy`].
 pub struct PasswordHasher {
-    argon: Argon2<'static>,
-    running: Arc<Semaphore>,
-    admitted: Arc<Semaphore>,
-    admitted_capacity: usize,
+    jobs: SyncSender<Job>,
+    /// Jobs running or waiting.
+    depth: Arc<AtomicUsize>,
+    /// Most jobs admitted at once: threads plus waiting places.
+    capacity: usize,
     dummy_hash: OnceCell<String>,
 }
 
 impl PasswordHasher {
-    pub fn new(parallel: usize, waiting: usize) -> Self {
+    pub fn new(threads: usize, waiting: usize) -> Self {
         let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
             .expect("the OWASP parameters are valid");
-        let admitted_capacity = parallel + waiting;
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let threads = threads.max(1);
+        let capacity = threads + waiting;
+        // Admission is counted in `depth`; the channel has room for every admitted job, so
+        // sending never blocks.
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(capacity);
+        let queue = Arc::new(Mutex::new(queue));
+        for index in 0..threads {
+            let queue = queue.clone();
+            let argon = argon.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{index}"))
+                .spawn(move || hashing_thread(&queue, &argon))
+                .expect("the OS can start a hashing thread");
+        }
         Self {
-            argon: Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
-            running: Arc::new(Semaphore::new(parallel)),
-            admitted: Arc::new(Semaphore::new(admitted_capacity)),
-            admitted_capacity,
+            jobs,
+            depth: Arc::new(AtomicUsize::new(0)),
+            capacity,
             dummy_hash: OnceCell::new(),
         }
     }
 
-    /// Jobs running or waiting for a slot.
+    /// Jobs running or waiting for a thread.
     pub fn queue_depth(&self) -> usize {
-        self.admitted_capacity - self.admitted.available_permits()
+        self.depth.load(Ordering::Relaxed)
     }
 
     /// Returns a PHC string.
@@ -111,25 +135,50 @@ impl PasswordHasher {
 
     async fn run<T: Send + 'static>(
         &self,
-        job: impl FnOnce(&Argon2<'static>) -> T + Send + 'static,
+        work: impl FnOnce(&Argon2<'static>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _admitted = self
-            .admitted
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| HashError::Busy)?;
-        let _running = self
-            .running
-            .clone()
-            .acquire_owned()
+        let (reply, answer) = oneshot::channel();
+        let depth = self.depth.clone();
+        let job: Job = Box::new(move |argon| {
+            let result = work(argon);
+            depth.fetch_sub(1, Ordering::Relaxed);
+            let _ = reply.send(result);
+        });
+        if self.depth.fetch_add(1, Ordering::Relaxed) >= self.capacity {
+            self.depth.fetch_sub(1, Ordering::Relaxed);
+            return Err(HashError::Busy);
+        }
+        if let Err(error) = self.jobs.try_send(job) {
+            self.depth.fetch_sub(1, Ordering::Relaxed);
+            return Err(match error {
+                TrySendError::Full(_) => HashError::Busy,
+                TrySendError::Disconnected(_) => {
+                    HashError::Failed("the hashing threads stopped".into())
+                }
+            });
+        }
+        answer
             .await
-            .map_err(|_| HashError::Busy)?;
-        let argon = self.argon.clone();
-        // argon2 is deliberately slow CPU work: on the async runtime it would stall every
-        // other request on this worker thread.
-        tokio::task::spawn_blocking(move || job(&argon))
-            .await
-            .map_err(|error| HashError::Failed(error.to_string()))
+            .map_err(|_| HashError::Failed("a hashing thread dropped its job".into()))
+    }
+}
+
+fn hashing_thread(queue: &Mutex<Receiver<Job>>, argon: &Argon2<'static>) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its integer arguments; `who = 0` is this thread.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, HASHING_NICENESS);
+    }
+    loop {
+        let job = {
+            let Ok(queue) = queue.lock() else { return };
+            match queue.recv() {
+                Ok(job) => job,
+                // Every sender is gone: the hasher was dropped.
+                Err(_) => return,
+            }
+        };
+        job(argon);
     }
 }
 
@@ -176,6 +225,7 @@ mod tests {
                 .unwrap(),
             Verification::Mismatch
         );
+        assert_eq!(hasher.queue_depth(), 0);
     }
 
     #[tokio::test]
@@ -201,15 +251,35 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_full_queue_sheds_load() {
-        let hasher = Arc::new(PasswordHasher::new(1, 0));
-        let busy = hasher.admitted.clone().try_acquire_owned().unwrap();
+    async fn a_full_queue_sheds_load_and_recovers() {
+        let hasher = Arc::new(PasswordHasher::new(1, 1));
+        // Hold the only thread, then take the one waiting place.
+        let (release, blocked) = std::sync::mpsc::channel::<()>();
+        let holding = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move {
+                hasher
+                    .run(move |_| {
+                        let _ = blocked.recv();
+                    })
+                    .await
+            })
+        };
+        let waiting = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move { hasher.hash("waits its turn patiently").await })
+        };
+        while hasher.queue_depth() < 2 {
+            tokio::task::yield_now().await;
+        }
         assert!(matches!(
-            hasher.hash("anything at all here").await,
+            hasher.hash("one too many for the queue").await,
             Err(HashError::Busy)
         ));
-        assert_eq!(hasher.queue_depth(), 1);
-        drop(busy);
-        assert!(hasher.hash("anything at all here").await.is_ok());
+        release.send(()).unwrap();
+        holding.await.unwrap().unwrap();
+        assert!(waiting.await.unwrap().is_ok());
+        assert!(hasher.hash("room again after the wait").await.is_ok());
+        assert_eq!(hasher.queue_depth(), 0);
     }
 }
