@@ -20,7 +20,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use sea_orm::DatabaseConnection;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -192,9 +191,9 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
             count_request,
         ))
         .with_state(state)
+        // Every body is read through a limited reader (the CSRF check, `HtmlForm`, `ApiJson`),
+        // each of which answers `413` in its own format: a page or a problem document.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(body_limit_answer))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -227,28 +226,6 @@ fn request_span(request: &Request) -> tracing::Span {
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str);
     tracing::info_span!("request", method = %request.method(), route)
-}
-
-/// `RequestBodyLimitLayer` answers an over-long body with a bare 413: give it the page,
-/// or the problem document on the API.
-async fn body_limit_answer(request: Request, next: Next) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
-    let response = next.run(request).await;
-    let already_answered = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|value| {
-            let value = value.as_bytes();
-            value.starts_with(b"text/html") || value.starts_with(b"application/problem+json")
-        });
-    if response.status() != StatusCode::PAYLOAD_TOO_LARGE || already_answered {
-        return response;
-    }
-    if is_api {
-        AppError::PayloadTooLarge.into_problem()
-    } else {
-        AppError::PayloadTooLarge.into_response()
-    }
 }
 
 /// Counts each request under its route pattern, after routing (so the pattern is known).
