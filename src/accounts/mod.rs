@@ -17,6 +17,7 @@ mod settings;
 use std::sync::Arc;
 
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     TransactionTrait,
@@ -34,8 +35,10 @@ pub use settings::{AccountDeletion, EmailChange, EmailChangeRequest, PasswordCha
 use crate::db::entities::users::{self, Entity as User};
 use crate::metrics::Metrics;
 use crate::outbox::{Enqueued, MailKind, Outbox};
-use crate::passwords::{HashError, PasswordAttempt, PasswordHasher, Verification};
+use crate::passwords::{HashError, NewPassword, PasswordAttempt, PasswordHasher, Verification};
+use crate::sessions;
 use crate::tokens::Tokens;
+use tower_sessions::session::Id as SessionId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountsError {
@@ -55,6 +58,13 @@ impl From<HashError> for AccountsError {
             HashError::Failed(message) => AccountsError::Hashing(message),
         }
     }
+}
+
+/// Whether a password change also confirms an unconfirmed address (a reset link proves it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ConfirmAddress {
+    Yes,
+    No,
 }
 
 /// A confirmed account, as the account page shows it.
@@ -137,6 +147,46 @@ impl Accounts {
                 .await?,
             Verification::Match { .. }
         ))
+    }
+
+    /// Sets a new password if the stored one is still `user.password_hash`, ends the user's
+    /// sessions (all but `keep_session`) and tells the owner, in one transaction. Returns
+    /// `false` when another request changed the password first.
+    async fn replace_password(
+        &self,
+        user: &users::Model,
+        password: &NewPassword,
+        keep_session: Option<&SessionId>,
+        confirm: ConfirmAddress,
+    ) -> Result<bool, AccountsError> {
+        let hash = self.hasher.hash(password.expose()).await?;
+        let mut update = User::update_many()
+            .col_expr(users::Column::PasswordHash, Expr::value(hash))
+            .filter(users::Column::Id.eq(user.id))
+            .filter(users::Column::PasswordHash.eq(user.password_hash.as_str()));
+        if confirm == ConfirmAddress::Yes {
+            update = update.col_expr(
+                users::Column::ConfirmedAt,
+                Expr::value(user.confirmed_at.unwrap_or_else(Utc::now)),
+            );
+        }
+        let transaction = self.db.begin().await?;
+        if update.exec(&transaction).await?.rows_affected == 0 {
+            return Ok(false);
+        }
+        sessions::end_for_user(&transaction, user.id, keep_session).await?;
+        let enqueued = self
+            .outbox
+            .enqueue(
+                &transaction,
+                MailKind::PasswordChanged,
+                user.id,
+                &user.email,
+            )
+            .await?;
+        transaction.commit().await?;
+        self.after_enqueue(enqueued, MailKind::PasswordChanged);
+        Ok(true)
     }
 
     /// Queues one email in its own transaction and wakes the worker.

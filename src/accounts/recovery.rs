@@ -2,16 +2,10 @@
 //! account exists, a single-use link whose fingerprint covers the password hash, every
 //! session ended, and no automatic login.
 
-use chrono::Utc;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
-
 use super::links::LinkStatus;
-use super::{Accounts, AccountsError, Email};
-use crate::db::entities::users::{self, Entity as User};
+use super::{Accounts, AccountsError, ConfirmAddress, Email};
 use crate::outbox::MailKind;
 use crate::passwords::{NewPassword, PasswordRejection};
-use crate::sessions;
 use crate::tokens::Purpose;
 
 #[derive(Debug)]
@@ -61,35 +55,14 @@ impl Accounts {
                     });
                 }
             };
-        let hash = self.hasher.hash(password.expose()).await?;
-
-        let transaction = self.db.begin().await?;
-        let updated = User::update_many()
-            .col_expr(users::Column::PasswordHash, Expr::value(hash))
-            .col_expr(
-                users::Column::ConfirmedAt,
-                Expr::value(user.confirmed_at.unwrap_or_else(Utc::now)),
-            )
-            .filter(users::Column::Id.eq(user.id))
-            .filter(users::Column::PasswordHash.eq(user.password_hash.as_str()))
-            .exec(&transaction)
-            .await?;
-        if updated.rows_affected == 0 {
+        // The link proved the address, so an unconfirmed account is confirmed too.
+        if !self
+            .replace_password(&user, &password, None, ConfirmAddress::Yes)
+            .await?
+        {
             // Another request used the link first.
             return Ok(PasswordReset::Link(LinkStatus::Invalid));
         }
-        sessions::end_for_user(&transaction, user.id, None).await?;
-        let enqueued = self
-            .outbox
-            .enqueue(
-                &transaction,
-                MailKind::PasswordChanged,
-                user.id,
-                &user.email,
-            )
-            .await?;
-        transaction.commit().await?;
-        self.after_enqueue(enqueued, MailKind::PasswordChanged);
         Ok(PasswordReset::Done)
     }
 }

@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 use tower_sessions::session::Id as SessionId;
 
 use super::links::LinkStatus;
-use super::{Account, Accounts, AccountsError, Email};
+use super::{Account, Accounts, AccountsError, ConfirmAddress, Email};
 use crate::db::entities::outbox::{self, Entity as OutboxRow};
 use crate::db::entities::users::{self, Entity as User};
 use crate::outbox::MailKind;
@@ -93,29 +93,13 @@ impl Accounts {
                 Ok(password) => password,
                 Err(reason) => return Ok(PasswordChange::Rejected(reason)),
             };
-        let hash = self.hasher.hash(password.expose()).await?;
-        let transaction = self.db.begin().await?;
-        let updated = User::update_many()
-            .col_expr(users::Column::PasswordHash, Expr::value(hash))
-            .filter(users::Column::Id.eq(user.id))
-            .filter(users::Column::PasswordHash.eq(user.password_hash.as_str()))
-            .exec(&transaction)
-            .await?;
-        if updated.rows_affected == 0 {
+        if !self
+            .replace_password(&user, &password, keep_session, ConfirmAddress::No)
+            .await?
+        {
+            // Changed by another request meanwhile: the current password no longer holds.
             return Ok(PasswordChange::WrongPassword);
         }
-        sessions::end_for_user(&transaction, user.id, keep_session).await?;
-        let enqueued = self
-            .outbox
-            .enqueue(
-                &transaction,
-                MailKind::PasswordChanged,
-                user.id,
-                &user.email,
-            )
-            .await?;
-        transaction.commit().await?;
-        self.after_enqueue(enqueued, MailKind::PasswordChanged);
         Ok(PasswordChange::Changed)
     }
 

@@ -162,8 +162,8 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
         ))
         // Outermost of the page layers: a flood is turned away before any other work.
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            rate_limit::limit_page_posts,
+            rate_limit::PostLimit::pages(state.clone()),
+            rate_limit::limit_posts,
         ));
 
     let api = Router::new()
@@ -173,8 +173,8 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
         .fallback(handlers::api::not_found)
         .method_not_allowed_fallback(handlers::api::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            rate_limit::limit_api_posts,
+            rate_limit::PostLimit::api(state.clone()),
+            rate_limit::limit_posts,
         ));
 
     let mut app = Router::new()

@@ -1,47 +1,56 @@
 //! `RATE_LIMIT_PER_MINUTE`: POSTs per client IP to the auth flows, per instance.
 
-use axum::extract::{Request, State};
+use axum::extract::{FromRef, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use super::client_ip::ClientIp;
+use super::client_ip::{ClientIp, TrustedProxies};
 use super::error::AppError;
 
-/// For the HTML pages: a `429` page.
-pub async fn limit_page_posts(
-    State(state): State<AppState>,
+/// The limiter's state: the app, and how its `429` is written (a page or a problem).
+#[derive(Clone)]
+pub struct PostLimit {
+    state: AppState,
+    answer: fn(AppError) -> Response,
+}
+
+impl PostLimit {
+    /// For the HTML pages: a `429` page.
+    pub fn pages(state: AppState) -> Self {
+        Self {
+            state,
+            answer: IntoResponse::into_response,
+        }
+    }
+
+    /// For the JSON API: a `429` problem document.
+    pub fn api(state: AppState) -> Self {
+        Self {
+            state,
+            answer: AppError::into_problem,
+        }
+    }
+}
+
+impl FromRef<PostLimit> for TrustedProxies {
+    fn from_ref(limit: &PostLimit) -> Self {
+        TrustedProxies::from_ref(&limit.state)
+    }
+}
+
+pub async fn limit_posts(
+    State(limit): State<PostLimit>,
     ClientIp(client): ClientIp,
     request: Request,
     next: Next,
 ) -> Response {
-    match over_limit(&state, client, &request) {
-        Some(error) => error.into_response(),
-        None => next.run(request).await,
+    if request.method() == Method::POST
+        && let Some(limiter) = &limit.state.post_limiter
+        && let Err(retry_after) = limiter.hit(&client.to_string())
+    {
+        return (limit.answer)(AppError::TooManyRequests { retry_after });
     }
-}
-
-/// For the JSON API: a `429` problem document.
-pub async fn limit_api_posts(
-    State(state): State<AppState>,
-    ClientIp(client): ClientIp,
-    request: Request,
-    next: Next,
-) -> Response {
-    match over_limit(&state, client, &request) {
-        Some(error) => error.into_problem(),
-        None => next.run(request).await,
-    }
-}
-
-fn over_limit(state: &AppState, client: std::net::IpAddr, request: &Request) -> Option<AppError> {
-    if request.method() != Method::POST {
-        return None;
-    }
-    let limiter = state.post_limiter.as_ref()?;
-    limiter
-        .hit(&client.to_string())
-        .err()
-        .map(|retry_after| AppError::TooManyRequests { retry_after })
+    next.run(request).await
 }

@@ -44,8 +44,7 @@ async fn changing_the_password_checks_the_current_one_and_ends_other_sessions() 
     let app = spawn_app().await;
     let email = unique_email();
     app.confirmed_user(&email).await;
-    let laptop = app.new_browser();
-    laptop.login(&email, PASSWORD).await;
+    let laptop = app.logged_in_elsewhere(&email).await;
 
     let wrong = app
         .post_form(
@@ -241,8 +240,7 @@ async fn deleting_the_account_removes_it_and_frees_the_address() {
     let app = spawn_app().await;
     let email = unique_email();
     app.confirmed_user(&email).await;
-    let laptop = app.new_browser();
-    laptop.login(&email, PASSWORD).await;
+    let laptop = app.logged_in_elsewhere(&email).await;
 
     let wrong = app
         .post_form(

@@ -352,6 +352,13 @@ impl TestApp {
         Browser::new(&self.address)
     }
 
+    /// Another browser, logged in to the confirmed account `email`: a second session.
+    pub async fn logged_in_elsewhere(&self, email: &str) -> Browser {
+        let browser = self.new_browser();
+        assert_eq!(location(&browser.login(email, PASSWORD).await), "/account");
+        browser
+    }
+
     /// Signs up and returns the confirmation link from the email that arrived.
     pub async fn signup_and_get_link(&self, email: &str) -> String {
         let before = self.smtp.to(email).len();

@@ -117,8 +117,7 @@ async fn a_reset_ends_every_session() {
     let app = spawn_app().await;
     let email = unique_email();
     app.confirmed_user(&email).await;
-    let laptop = app.new_browser();
-    assert_eq!(location(&laptop.login(&email, PASSWORD).await), "/account");
+    let laptop = app.logged_in_elsewhere(&email).await;
 
     let link = reset_link(&app, &email).await;
     post_reset(&app, &link, NEW_PASSWORD).await;
