@@ -29,7 +29,7 @@ pub use links::LinkStatus;
 pub use login::Login;
 pub use notifier::{AccountLinks, LinkLifetimes, Notifier};
 pub use recovery::PasswordReset;
-pub use registration::{Confirmation, ConfirmationProof, NewAccount};
+pub use registration::{Confirmation, ConfirmationProof, NewAccount, NewAccountRejection};
 pub use settings::{AccountDeletion, EmailChange, EmailChangeRequest, PasswordChange};
 
 use crate::db::entities::users::{self, Entity as User};

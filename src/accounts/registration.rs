@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::links::LinkStatus;
-use super::{Accounts, AccountsError, Email};
+use super::{Accounts, AccountsError, Email, EmailRejection};
 use crate::db::entities::users::{self, Entity as User};
 use crate::outbox::MailKind;
 use crate::passwords::{NewPassword, PasswordRejection};
@@ -19,6 +19,36 @@ use crate::tokens::Purpose;
 pub struct NewAccount {
     pub email: Email,
     pub password: NewPassword,
+}
+
+/// Why a sign-up was refused, field by field (both may be wrong at once).
+#[derive(Debug)]
+pub struct NewAccountRejection {
+    pub email: Option<EmailRejection>,
+    pub password: Option<PasswordRejection>,
+}
+
+impl NewAccount {
+    /// Parses the two fields of a sign-up form or request.
+    ///
+    /// # Errors
+    /// Every field that breaks a rule, with its reason.
+    pub fn parse(
+        email: &str,
+        password: &str,
+        password_min_length: usize,
+    ) -> Result<Self, NewAccountRejection> {
+        match (
+            Email::parse(email),
+            NewPassword::parse(password, email.trim(), password_min_length),
+        ) {
+            (Ok(email), Ok(password)) => Ok(Self { email, password }),
+            (email, password) => Err(NewAccountRejection {
+                email: email.err(),
+                password: password.err(),
+            }),
+        }
+    }
 }
 
 /// How the person at a confirmation link proves they own the account.

@@ -14,7 +14,6 @@ use serde_json::json;
 use crate::accounts::{Confirmation, ConfirmationProof, Email, LinkStatus, NewAccount};
 use crate::http::AppState;
 use crate::http::error::{AppError, Problem};
-use crate::passwords::NewPassword;
 
 /// Errors of the API: the web layer's [`AppError`] as a problem document, or a problem
 /// written for the API.
@@ -110,26 +109,23 @@ pub async fn register(
     ApiJson(request): ApiJson<RegistrationRequest>,
 ) -> Result<Response, ApiError> {
     let min_length = state.accounts.rules().password_min_length;
-    let (email, password) = match (
-        Email::parse(&request.email),
-        NewPassword::parse(&request.password, request.email.trim(), min_length),
-    ) {
-        (Ok(email), Ok(password)) => (email, password),
-        (email, password) => {
-            let mut errors = BTreeMap::new();
-            if let Err(reason) = email {
-                errors.insert("email", reason.to_string());
-            }
-            if let Err(reason) = password {
-                errors.insert("password", reason.to_string());
-            }
-            return Err(Problem::invalid_fields(errors).into());
-        }
-    };
-    state
-        .accounts
-        .register(NewAccount { email, password })
-        .await?;
+    let account =
+        NewAccount::parse(&request.email, &request.password, min_length).map_err(|rejection| {
+            let errors = [
+                ("email", rejection.email.map(|reason| reason.to_string())),
+                (
+                    "password",
+                    rejection.password.map(|reason| reason.to_string()),
+                ),
+            ];
+            Problem::invalid_fields(
+                errors
+                    .into_iter()
+                    .filter_map(|(field, reason)| Some((field, reason?)))
+                    .collect(),
+            )
+        })?;
+    state.accounts.register(account).await?;
     Ok(accepted("pending_confirmation"))
 }
 

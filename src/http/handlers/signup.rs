@@ -8,7 +8,6 @@ use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
 use crate::http::forms::{EmailForm, EmailPasswordForm, HtmlForm};
 use crate::http::pages::{CheckEmailPage, ResendPage, SignupPage};
-use crate::passwords::NewPassword;
 
 pub async fn form(State(state): State<AppState>, CsrfToken(csrf_token): CsrfToken) -> SignupPage {
     SignupPage {
@@ -24,26 +23,20 @@ pub async fn submit(
     HtmlForm(form): HtmlForm<EmailPasswordForm>,
 ) -> Result<Response, AppError> {
     let min_length = state.accounts.rules().password_min_length;
-    let (email, password) = match (
-        Email::parse(&form.email),
-        NewPassword::parse(&form.password, form.email.trim(), min_length),
-    ) {
-        (Ok(email), Ok(password)) => (email, password),
-        (email, password) => {
+    let account = match NewAccount::parse(&form.email, &form.password, min_length) {
+        Ok(account) => account,
+        Err(rejection) => {
             let page = SignupPage {
                 csrf_token,
                 email: form.email.trim().to_owned(),
-                email_error: email.err().map(|error| error.to_string()),
-                password_error: password.err().map(|error| error.to_string()),
+                email_error: rejection.email.map(|reason| reason.to_string()),
+                password_error: rejection.password.map(|reason| reason.to_string()),
                 password_min_length: min_length,
             };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    state
-        .accounts
-        .register(NewAccount { email, password })
-        .await?;
+    state.accounts.register(account).await?;
     Ok(Redirect::to("/signup/check-email").into_response())
 }
 
