@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::helpers::{PASSWORD, TestSmtp, spawn_app_with, unique_email, unused_port};
+use crate::helpers::{PASSWORD, TestSmtp, spawn_app, spawn_app_with, unique_email, unused_port};
 
 #[tokio::test]
 async fn an_email_queued_while_smtp_is_down_arrives_once_it_is_up() {
@@ -154,16 +154,19 @@ async fn an_email_that_keeps_failing_is_given_up_after_a_day() {
 
 #[tokio::test]
 async fn unconfirmed_accounts_past_their_lifetime_are_deleted_and_the_address_freed() {
-    let app = spawn_app_with()
-        .set("UNCONFIRMED_ACCOUNT_TTL", "1s")
-        .start()
-        .await;
+    // Accounts are made under the default lifetime, so no sweep races the sign-ups.
+    let app = spawn_app().await;
     let email = unique_email();
     let confirmed = unique_email();
     app.confirmed_user(&confirmed).await;
     let stale_link = app.signup_and_get_link(&email).await;
+    let smtp = app.smtp.clone();
 
+    let app = app
+        .restart(&[("UNCONFIRMED_ACCOUNT_TTL", "1s")], smtp.clone())
+        .await;
     wait_until(|| async { app.user(&email).await.is_none() }).await;
+
     assert!(
         app.user(&confirmed).await.is_some(),
         "confirmed accounts stay"
@@ -173,12 +176,19 @@ async fn unconfirmed_accounts_past_their_lifetime_are_deleted_and_the_address_fr
         400,
         "its links die with it"
     );
-
-    let fresh_link = app.signup_and_get_link(&email).await;
-    assert_eq!(app.get_link(&fresh_link).await.status(), 200);
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(
         metrics.contains("doorman_unconfirmed_accounts_deleted_total 1\n"),
         "{metrics}"
+    );
+
+    let app = app
+        .restart(&[("UNCONFIRMED_ACCOUNT_TTL", "7d")], smtp)
+        .await;
+    let fresh_link = app.signup_and_get_link(&email).await;
+    assert_eq!(
+        app.get_link(&fresh_link).await.status(),
+        200,
+        "the address is free again"
     );
 }

@@ -10,9 +10,13 @@ use crate::helpers::{
 };
 
 /// Starts `doorman serve` on a free port and waits until it is ready.
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is handed to the caller, and `stop` waits for it"
+)]
 async fn serve(smtp: &TestSmtp, rust_log: &str) -> (Child, Browser) {
     let port = unused_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_doorman"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_doorman"))
         .arg("serve")
         .env_clear()
         .env("DATABASE_URL", fresh_database_url().await)
@@ -34,10 +38,11 @@ async fn serve(smtp: &TestSmtp, rust_log: &str) -> (Child, Browser) {
         {
             return (child, browser);
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "never became ready"
-        );
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("doorman never became ready");
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

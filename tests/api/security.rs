@@ -664,9 +664,10 @@ async fn login_timing_does_not_tell_unknown_addresses_apart() {
     }
 
     let ratio = median(unknown_times).as_secs_f64() / median(known_times).as_secs_f64();
-    // Without the dummy hash an unknown address answers about 20 times faster.
+    // Without the dummy hash an unknown address answers about 20 times faster; the band is
+    // wide because other tests load the same two cores.
     assert!(
-        (0.5..2.0).contains(&ratio),
+        (0.4..2.5).contains(&ratio),
         "unknown/known login time ratio {ratio:.2}"
     );
 }

@@ -1,0 +1,368 @@
+//! End to end in a real browser: headless Chromium driven over WebDriver (chromedriver),
+//! against the real server and SMTP server. Each page is checked with axe-core and saved as
+//! a screenshot under `docs/screenshots/`.
+//!
+//! These need Chromium, chromedriver and axe-core, which a bare Rust toolchain does not
+//! have, so they are `#[ignore]`d in the README's `cargo test`; `.ci/run` installs the three
+//! and runs them with `cargo test --test api -- --ignored`.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp, spawn_app, spawn_app_with, unique_email, unused_port};
+
+/// A WebDriver session on a chromedriver of its own; both end when this is dropped.
+struct Chromium {
+    http: reqwest::Client,
+    session: String,
+    driver: Child,
+    profile: PathBuf,
+}
+
+impl Chromium {
+    async fn start() -> Self {
+        let port = unused_port();
+        let driver =
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver is installed (.ci/run installs chromium-driver)");
+        let http = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while http.get(format!("{base}/status")).send().await.is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = std::env::temp_dir().join(format!(
+            "doorman-chromium-{}",
+            crate::helpers::random_hex(6)
+        ));
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--window-size=1024,900",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+            },
+        }}});
+        let created: Value = http
+            .post(format!("{base}/session"))
+            .json(&capabilities)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = created["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {created}"))
+            .to_owned();
+        Self {
+            http,
+            session: format!("{base}/session/{session}"),
+            driver,
+            profile,
+        }
+    }
+
+    async fn command(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let request = self.http.request(method, format!("{}{path}", self.session));
+        let request = if body.is_null() {
+            request
+        } else {
+            request.json(&body)
+        };
+        let answer: Value = request.send().await.unwrap().json().await.unwrap();
+        assert!(
+            answer["value"]["error"].is_null(),
+            "WebDriver {path}: {answer}"
+        );
+        answer["value"].clone()
+    }
+
+    async fn goto(&self, url: &str) {
+        self.command(reqwest::Method::POST, "/url", json!({"url": url}))
+            .await;
+    }
+
+    async fn current_path(&self) -> String {
+        let url = self
+            .command(reqwest::Method::GET, "/url", Value::Null)
+            .await;
+        let url = url.as_str().unwrap();
+        let after_scheme = &url[url.find("//").unwrap() + 2..];
+        after_scheme[after_scheme.find('/').unwrap_or(after_scheme.len())..].to_owned()
+    }
+
+    async fn element(&self, css: &str) -> String {
+        let found = self
+            .command(
+                reqwest::Method::POST,
+                "/element",
+                json!({"using": "css selector", "value": css}),
+            )
+            .await;
+        found
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let element = self.element(css).await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{element}/value"),
+            json!({"text": text}),
+        )
+        .await;
+    }
+
+    /// Clicks a submit button and waits until the next page has loaded.
+    async fn submit(&self, css: &str) {
+        let before = self.element("html").await;
+        let button = self.element(css).await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{button}/click"),
+            json!({}),
+        )
+        .await;
+        let started = Instant::now();
+        loop {
+            let ready = self
+                .command(
+                    reqwest::Method::POST,
+                    "/execute/sync",
+                    json!({"script": "return document.readyState", "args": []}),
+                )
+                .await;
+            if ready == "complete" && self.element("html").await != before {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{css} led nowhere"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    async fn text(&self) -> String {
+        let body = self.element("body").await;
+        self.command(
+            reqwest::Method::GET,
+            &format!("/element/{body}/text"),
+            Value::Null,
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned()
+    }
+
+    /// Saves the page as `docs/screenshots/{name}.png`.
+    async fn screenshot(&self, name: &str) {
+        let png = self
+            .command(reqwest::Method::GET, "/screenshot", Value::Null)
+            .await;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap())
+            .unwrap();
+        let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join(format!("{name}.png")), bytes).unwrap();
+    }
+
+    /// Runs axe-core on the page and fails on any violation.
+    async fn assert_accessible(&self, page: &str) {
+        self.assert_axe(page, "{}").await;
+    }
+
+    /// An email is a document, not a site page: no landmarks or `<h1>` to expect, but
+    /// every other rule (contrast, link text, language) holds.
+    async fn assert_email_accessible(&self, page: &str) {
+        let options = "{rules: {'region': {enabled: false}, \
+            'landmark-one-main': {enabled: false}, 'page-has-heading-one': {enabled: false}}}";
+        self.assert_axe(page, options).await;
+    }
+
+    async fn assert_axe(&self, page: &str, rule_options: &str) {
+        let axe = std::fs::read_to_string(axe_core_path())
+            .expect("axe-core is installed (.ci/run installs it; AXE_CORE_JS names axe.min.js)");
+        let script = format!(
+            "{axe}\nconst done = arguments[arguments.length - 1];\
+             axe.run(document, Object.assign({{resultTypes: ['violations']}}, {rule_options}))\
+               .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' ' + \
+                  v.nodes.map(n => n.target.join(' ')).join(', '))))\
+               .catch(e => done(['axe failed: ' + e]));"
+        );
+        let violations = self
+            .command(
+                reqwest::Method::POST,
+                "/execute/async",
+                json!({"script": script, "args": []}),
+            )
+            .await;
+        assert_eq!(violations, json!([]), "accessibility violations on {page}");
+    }
+}
+
+impl Drop for Chromium {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+fn axe_core_path() -> PathBuf {
+    std::env::var("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/axe/node_modules/axe-core/axe.min.js")
+        })
+}
+
+/// Visits `path`, checks it with axe-core and saves a screenshot.
+async fn visit(browser: &Chromium, app: &TestApp, path: &str, name: &str) {
+    browser.goto(&app.url(path)).await;
+    browser.assert_accessible(name).await;
+    browser.screenshot(name).await;
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium, chromedriver and axe-core: .ci/run installs them and runs --ignored"]
+async fn a_person_signs_up_confirms_logs_out_and_logs_in_again_in_a_browser() {
+    let app = spawn_app().await;
+    let browser = Chromium::start().await;
+    let email = unique_email();
+
+    visit(&browser, &app, "/", "home").await;
+    visit(&browser, &app, "/signup", "signup").await;
+    browser.type_into("#email", &email).await;
+    browser.type_into("#password", "short").await;
+    browser.submit("form[action='/signup'] button").await;
+    assert!(browser.text().await.contains("Use at least 15 characters."));
+    browser.assert_accessible("signup with errors").await;
+    browser.screenshot("signup-errors").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.submit("form[action='/signup'] button").await;
+    assert_eq!(browser.current_path().await, "/signup/check-email");
+    browser.assert_accessible("check email").await;
+    browser.screenshot("check-email").await;
+
+    let received = app.smtp.wait_for(&email, 1).await.pop().unwrap();
+    let link = received.link("/confirm/");
+    let message_id = app.count("SELECT MAX(id) FROM outbox").await;
+    browser
+        .goto(&app.url(&format!("/dev/mailbox/{message_id}")))
+        .await;
+    assert!(browser.text().await.contains("Confirm my address"));
+    browser
+        .assert_email_accessible("the confirmation email")
+        .await;
+    browser.screenshot("email-confirmation").await;
+
+    browser.goto(&app.local(&link)).await;
+    assert!(
+        browser
+            .text()
+            .await
+            .contains(&format!("Confirm your account for {email}"))
+    );
+    browser.assert_accessible("confirm").await;
+    browser.screenshot("confirm").await;
+    browser
+        .type_into("#password", "not the password I chose")
+        .await;
+    browser.submit("form[action='/confirm'] button").await;
+    assert!(
+        browser
+            .text()
+            .await
+            .contains("That is not the password chosen at sign-up")
+    );
+    browser.element("#new_password").await;
+    browser.assert_accessible("confirm, wrong password").await;
+    browser.screenshot("confirm-wrong-password").await;
+
+    browser.type_into("#password", PASSWORD).await;
+    browser.submit("form[action='/confirm'] button").await;
+    assert_eq!(browser.current_path().await, "/account");
+    assert!(browser.text().await.contains(&email));
+    browser.assert_accessible("account").await;
+    browser.screenshot("account").await;
+
+    browser.submit("form[action='/logout'] button").await;
+    assert_eq!(browser.current_path().await, "/");
+    visit(&browser, &app, "/login", "login").await;
+    browser.type_into("#email", &email).await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.submit("form[action='/login'] button").await;
+    assert_eq!(browser.current_path().await, "/account");
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium, chromedriver and axe-core: .ci/run installs them and runs --ignored"]
+async fn an_expired_link_offers_a_prefilled_resend_form_in_a_browser() {
+    let app = spawn_app_with()
+        .set("CONFIRM_TOKEN_TTL", "1s")
+        .start()
+        .await;
+    let browser = Chromium::start().await;
+    let email = unique_email();
+    let link = app.signup_and_get_link(&email).await;
+    tokio::time::sleep(Duration::from_millis(4_200)).await;
+
+    browser.goto(&app.local(&link)).await;
+    assert!(browser.text().await.contains("This link has expired"));
+    browser.assert_accessible("expired link").await;
+    browser.screenshot("link-expired").await;
+    browser
+        .submit("form[action='/confirm/resend'] button")
+        .await;
+
+    assert_eq!(browser.current_path().await, "/signup/check-email");
+    assert_eq!(
+        app.smtp.wait_for(&email, 2).await.len(),
+        2,
+        "a new link was sent"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium, chromedriver and axe-core: .ci/run installs them and runs --ignored"]
+async fn the_remaining_pages_pass_axe_in_a_browser() {
+    let app = spawn_app().await;
+    let browser = Chromium::start().await;
+    for (path, name) in [
+        ("/password/forgot", "password-forgot"),
+        ("/confirm/resend", "resend"),
+        ("/confirm/not-a-token", "link-invalid"),
+        ("/no/such/page", "not-found"),
+    ] {
+        visit(&browser, &app, path, name).await;
+    }
+}
