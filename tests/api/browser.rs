@@ -357,12 +357,53 @@ async fn an_expired_link_offers_a_prefilled_resend_form_in_a_browser() {
 async fn the_remaining_pages_pass_axe_in_a_browser() {
     let app = spawn_app().await;
     let browser = Chromium::start().await;
+    let email = unique_email();
+    let confirm_link = app.signup_and_get_link(&email).await;
+    app.confirm(&confirm_link, &[("password", PASSWORD)]).await;
+    app.post_form("/password/forgot", &[("email", &email)])
+        .await;
+    let reset_link = app
+        .smtp
+        .wait_for(&email, 2)
+        .await
+        .pop()
+        .unwrap()
+        .link("/password/reset/");
+
     for (path, name) in [
         ("/password/forgot", "password-forgot"),
+        ("/password/forgot/sent", "password-forgot-sent"),
         ("/confirm/resend", "resend"),
         ("/confirm/not-a-token", "link-invalid"),
         ("/no/such/page", "not-found"),
     ] {
         visit(&browser, &app, path, name).await;
     }
+    for (link, name, expected) in [
+        (&reset_link, "password-reset", "Choose a new password for"),
+        (&confirm_link, "already-confirmed", "already confirmed"),
+    ] {
+        browser.goto(&app.local(link)).await;
+        assert!(browser.text().await.contains(expected), "{name}");
+        browser.assert_accessible(name).await;
+        browser.screenshot(name).await;
+    }
+
+    // A 360-pixel-wide phone.
+    browser
+        .command(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({"width": 360, "height": 800}),
+        )
+        .await;
+    visit(&browser, &app, "/signup", "signup-phone").await;
+    let overflow = browser
+        .command(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": "return document.documentElement.scrollWidth > window.innerWidth", "args": []}),
+        )
+        .await;
+    assert_eq!(overflow, json!(false), "no sideways scrolling on a phone");
 }
