@@ -51,11 +51,3 @@ pub fn is_unique_violation(error: &DbErr) -> bool {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
 }
-
-/// `$1` on PostgreSQL, `?` on SQLite: for the few statements written as SQL.
-pub fn placeholder(backend: DbBackend, position: usize) -> String {
-    match backend {
-        DbBackend::Postgres => format!("${position}"),
-        _ => "?".to_owned(),
-    }
-}
