@@ -136,17 +136,28 @@ impl Services {
         }
     }
 
-    /// Starts the delivery worker and housekeeping; they stop when `stop` says so.
-    fn spawn_background(
-        &self,
-        config: &Config,
-        stop: &watch::Sender<bool>,
-    ) -> Result<Vec<JoinHandle<()>>, StartupError> {
-        let worker = self.delivery_worker(config)?;
-        Ok(vec![
-            tokio::spawn(worker.run(stop.subscribe())),
-            tokio::spawn(self.housekeeping(config).run(stop.subscribe())),
-        ])
+    /// The delivery worker and housekeeping, ready to start.
+    fn background(&self, config: &Config) -> Result<Background, StartupError> {
+        Ok(Background {
+            worker: self.delivery_worker(config)?,
+            housekeeping: self.housekeeping(config),
+        })
+    }
+}
+
+/// What runs beside the HTTP server, or alone in `doorman worker`.
+struct Background {
+    worker: Arc<DeliveryWorker>,
+    housekeeping: Housekeeping,
+}
+
+impl Background {
+    /// Starts both tasks; they stop when `stop` says so.
+    fn spawn(self, stop: &watch::Sender<bool>) -> Vec<JoinHandle<()>> {
+        vec![
+            tokio::spawn(self.worker.run(stop.subscribe())),
+            tokio::spawn(self.housekeeping.run(stop.subscribe())),
+        ]
     }
 }
 
@@ -165,12 +176,12 @@ async fn stop_background(stop: watch::Sender<bool>, tasks: Vec<JoinHandle<()>>) 
     }
 }
 
-/// The HTTP server and its background tasks, bound and ready to run.
+/// The HTTP server and its background tasks, bound and ready to run. Nothing runs until
+/// [`Application::run_until`], so an application that fails to start leaves no task behind.
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
-    stop: watch::Sender<bool>,
-    background: Vec<JoinHandle<()>>,
+    background: Background,
 }
 
 impl Application {
@@ -180,8 +191,7 @@ impl Application {
     /// See [`StartupError`].
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         let services = Services::build(config).await?;
-        let (stop, _) = watch::channel(false);
-        let background = services.spawn_background(config, &stop)?;
+        let background = services.background(config)?;
         let options = RouterOptions {
             development: config.is_development(),
             https: config.uses_https(),
@@ -211,7 +221,6 @@ impl Application {
         Ok(Self {
             listener,
             router,
-            stop,
             background,
         })
     }
@@ -235,13 +244,15 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let (stop, _) = watch::channel(false);
+        let background = self.background.spawn(&stop);
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
-        stop_background(self.stop, self.background).await;
+        stop_background(stop, background).await;
         served
     }
 }
@@ -254,9 +265,9 @@ pub async fn run_worker(
     config: &Config,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), StartupError> {
-    let services = Services::build(config).await?;
+    let background = Services::build(config).await?.background(config)?;
     let (stop, _) = watch::channel(false);
-    let background = services.spawn_background(config, &stop)?;
+    let background = background.spawn(&stop);
     shutdown.await;
     stop_background(stop, background).await;
     Ok(())

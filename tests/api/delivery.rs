@@ -95,8 +95,23 @@ async fn the_outbox_stores_the_intent_and_never_the_token() {
     assert_eq!(rows[0].try_get::<String>("", "recipient").unwrap(), email);
     let dump = format!("{rows:?}");
     assert!(!dump.contains(token));
-    // Sessions hold a hash of the id, not the id.
-    assert!(app.count("SELECT COUNT(*) FROM sessions").await >= 0);
+
+    // Sessions are keyed by a hash of the id, never the id the cookie carries.
+    app.confirm(&link, &[("password", PASSWORD)]).await;
+    let cookie = app.cookie("doorman_session").expect("logged in");
+    let keys = app
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            backend,
+            "SELECT id FROM sessions",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 1);
+    let key: String = keys[0].try_get("", "id").unwrap();
+    assert_eq!(key.len(), 64, "a SHA-256 in hex");
+    assert_ne!(key, cookie);
+    assert!(!key.contains(&cookie));
 }
 
 async fn wait_until<F, Fut>(condition: F)
