@@ -14,11 +14,9 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use super::MAX_BODY_BYTES;
 use super::error::AppError;
 use crate::keys::{hmac_sha256, macs_equal, random_bytes};
-
-/// The body limit applies before this; reading up to it is bounded.
-const MAX_FORM_BYTES: usize = 16 * 1024;
 
 #[derive(Clone)]
 pub struct CsrfConfig {
@@ -90,7 +88,7 @@ pub async fn protect(State(config): State<CsrfConfig>, request: Request, next: N
 
     let request = if request.method() == Method::POST {
         let (parts, body) = request.into_parts();
-        let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+        let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
             Ok(bytes) => bytes,
             Err(_) => return AppError::PayloadTooLarge.into_response(),
         };
