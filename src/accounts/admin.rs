@@ -57,7 +57,7 @@ impl Accounts {
     /// Database errors.
     pub async fn user_by_email(&self, email: &Email) -> Result<Option<UserSummary>, AccountsError> {
         Ok(self
-            .find_by_email(&self.db, email)
+            .find_user(&self.db, super::UserKey::Email(email))
             .await?
             .map(UserSummary::from))
     }

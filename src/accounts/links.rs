@@ -1,20 +1,19 @@
 //! Opening a link: verifying its token against the account as it is now.
 
-use sea_orm::{DbErr, EntityTrait};
+use sea_orm::EntityTrait;
 
-use super::Accounts;
+use super::{Accounts, AccountsError, Email};
 use crate::db::entities::users::{self, Entity as User};
-use crate::tokens::{Purpose, TokenError};
+use crate::tokens::{LinkToken, Purpose, TokenError};
 
-/// What a link leads to, found without changing anything (GET is safe).
-#[derive(Debug, PartialEq, Eq)]
-pub enum LinkStatus {
-    /// The link can be used for the account of `email`.
-    Usable { email: String },
+/// Why a link cannot be used. The web layer turns each into a page or a problem document
+/// in exactly one place; a usable link is never one of these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkProblem {
     /// Its action already happened (the account is confirmed, the address changed).
     AlreadyUsed,
     /// Genuine but too old; `email` is the account's, to prefill a resend form.
-    Expired { email: String },
+    Expired { email: Email },
     /// Malformed, tampered, another purpose, an unknown key, spent, or the account is gone.
     Invalid,
 }
@@ -23,11 +22,11 @@ pub enum LinkStatus {
 pub(super) struct OpenedLink {
     pub user: users::Model,
     /// The address the token names: for an email change, the new address.
-    pub link_email: String,
+    pub link_email: Email,
 }
 
 /// The account state a token of `purpose` fingerprints: exactly what its action changes.
-pub(crate) fn token_state(purpose: Purpose, user: &users::Model, link_email: &str) -> Vec<String> {
+pub(super) fn token_state(purpose: Purpose, user: &users::Model, link_email: &str) -> Vec<String> {
     match purpose {
         Purpose::Confirm => vec![
             user.email.clone(),
@@ -44,59 +43,62 @@ pub(crate) fn token_state(purpose: Purpose, user: &users::Model, link_email: &st
 }
 
 impl Accounts {
+    /// Verifies `token` for `purpose` against the account as it is now.
+    ///
+    /// # Errors
+    /// [`AccountsError::Link`] when the link cannot be used; database errors.
     pub(super) async fn open_link(
         &self,
-        token: &str,
+        token: &LinkToken,
         purpose: Purpose,
-    ) -> Result<Result<OpenedLink, LinkStatus>, DbErr> {
+    ) -> Result<OpenedLink, AccountsError> {
+        let problem = |problem| AccountsError::Link(purpose, problem);
         let (verified, expired) = match self.tokens.verify(token, purpose) {
             Ok(verified) => (verified, false),
             Err(TokenError::Expired(verified)) => (verified, true),
-            Err(TokenError::Invalid) => return Ok(Err(LinkStatus::Invalid)),
+            Err(TokenError::Invalid) => return Err(problem(LinkProblem::Invalid)),
         };
-        let Some(user) = User::find_by_id(verified.user_id).one(&self.db).await? else {
-            return Ok(Err(LinkStatus::Invalid));
-        };
+        let user = User::find_by_id(verified.user_id)
+            .one(&self.db)
+            .await?
+            .ok_or(problem(LinkProblem::Invalid))?;
+        let link_email =
+            Email::parse(&verified.email).map_err(|_| problem(LinkProblem::Invalid))?;
         // Someone clicking an old link after acting on it wants to hear just that.
         let already_used = match purpose {
             Purpose::Confirm => user.confirmed_at.is_some(),
-            Purpose::EmailChange => user.email_normalized == verified.email.to_lowercase(),
+            Purpose::EmailChange => user.email_normalized == link_email.normalized(),
             Purpose::Reset => false,
         };
         if already_used {
-            return Ok(Err(LinkStatus::AlreadyUsed));
+            return Err(problem(LinkProblem::AlreadyUsed));
         }
         if expired {
-            return Ok(Err(LinkStatus::Expired { email: user.email }));
+            return Err(problem(match Email::parse(&user.email) {
+                Ok(email) => LinkProblem::Expired { email },
+                Err(_) => LinkProblem::Invalid,
+            }));
         }
-        let state = token_state(purpose, &user, &verified.email);
+        let state = token_state(purpose, &user, link_email.as_str());
         let state: Vec<&str> = state.iter().map(String::as_str).collect();
         if !self.tokens.state_matches(&verified, purpose, &state) {
-            return Ok(Err(LinkStatus::Invalid));
+            return Err(problem(LinkProblem::Invalid));
         }
-        Ok(Ok(OpenedLink {
-            user,
-            link_email: verified.email,
-        }))
+        Ok(OpenedLink { user, link_email })
     }
 
-    /// What a link of `purpose` leads to; changes nothing.
+    /// The address a usable link of `purpose` is for (for an address change, the new
+    /// one); changes nothing, so a mail scanner fetching the link does no harm.
     ///
     /// # Errors
-    /// Database errors.
+    /// [`AccountsError::Link`] when the link cannot be used; database errors.
     pub async fn inspect_link(
         &self,
-        token: &str,
+        token: &LinkToken,
         purpose: Purpose,
-    ) -> Result<LinkStatus, super::AccountsError> {
-        Ok(match self.open_link(token, purpose).await? {
-            Ok(opened) => LinkStatus::Usable {
-                email: match purpose {
-                    Purpose::EmailChange => opened.link_email,
-                    Purpose::Confirm | Purpose::Reset => opened.user.email,
-                },
-            },
-            Err(status) => status,
-        })
+    ) -> Result<Email, AccountsError> {
+        self.open_link(token, purpose)
+            .await
+            .map(|opened| opened.link_email)
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::{Accounts, AccountsError, Email};
+use super::{Accounts, AccountsError, Email, UserKey};
 use crate::db::entities::users::{self, Entity as User};
 use crate::passwords::{PasswordAttempt, Verification};
 use crate::throttle::RateLimiter;
@@ -25,7 +25,7 @@ pub enum Login {
     InvalidCredentials,
     /// The right password for an account whose address is not confirmed yet.
     Unconfirmed {
-        email: String,
+        email: Email,
     },
 }
 
@@ -65,10 +65,12 @@ impl Accounts {
     pub async fn login(
         &self,
         email: &str,
-        password: &str,
+        password: &PasswordAttempt,
         client: IpAddr,
     ) -> Result<Login, AccountsError> {
         let client = client.to_string();
+        // Throttled by what was typed, parsed or not: unknown and malformed addresses
+        // count like known ones.
         let address = email.trim().to_lowercase();
         if let Err(retry_after) = self.failed_logins.check(&client, &address) {
             return Ok(Login::Throttled { retry_after });
@@ -80,36 +82,39 @@ impl Accounts {
         Ok(outcome)
     }
 
-    async fn check_credentials(&self, email: &str, password: &str) -> Result<Login, AccountsError> {
-        let Some(password) = PasswordAttempt::parse(password) else {
+    async fn check_credentials(
+        &self,
+        email: &str,
+        password: &PasswordAttempt,
+    ) -> Result<Login, AccountsError> {
+        let Some(typed) = password.plausible() else {
             return Ok(Login::InvalidCredentials);
         };
         let user = match Email::parse(email) {
-            Ok(email) => self.find_by_email(&self.db, &email).await?,
+            Ok(email) => self.find_user(&self.db, UserKey::Email(&email)).await?,
             Err(_) => None,
         };
         let verification = self
             .hasher
-            .verify(
-                password.expose(),
-                user.as_ref().map(|u| u.password_hash.as_str()),
-            )
+            .verify(typed, user.as_ref().map(|u| u.password_hash.as_str()))
             .await?;
         let (Some(user), Verification::Match { needs_rehash }) = (user, verification) else {
             return Ok(Login::InvalidCredentials);
         };
         if user.confirmed_at.is_none() {
-            return Ok(Login::Unconfirmed { email: user.email });
+            return Ok(Login::Unconfirmed {
+                email: Email::from_stored(user.email),
+            });
         }
         if needs_rehash {
-            self.upgrade_hash(&user, &password).await;
+            self.upgrade_hash(&user, typed).await;
         }
         Ok(Login::LoggedIn { user_id: user.id })
     }
 
     /// Re-hashes with today's parameters; a failure only postpones the upgrade.
-    async fn upgrade_hash(&self, user: &users::Model, password: &PasswordAttempt) {
-        let Ok(hash) = self.hasher.hash(password.expose()).await else {
+    async fn upgrade_hash(&self, user: &users::Model, password: &str) {
+        let Ok(hash) = self.hasher.hash(password).await else {
             return;
         };
         let result = User::update_many()

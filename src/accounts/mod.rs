@@ -7,6 +7,7 @@
 
 mod admin;
 mod email;
+mod email_change;
 mod links;
 mod login;
 mod notifier;
@@ -25,19 +26,23 @@ use sea_orm::{
 
 pub use admin::UserSummary;
 pub use email::{Email, EmailRejection};
-pub use links::LinkStatus;
+pub use email_change::{EmailChange, EmailChangeRequest};
+pub use links::LinkProblem;
 pub use login::Login;
 pub use notifier::{AccountLinks, LinkLifetimes, Notifier};
 pub use recovery::PasswordReset;
-pub use registration::{Confirmation, ConfirmationProof, NewAccount, NewAccountRejection};
-pub use settings::{AccountDeletion, EmailChange, EmailChangeRequest, PasswordChange};
+pub use registration::{
+    Confirmation, ConfirmationFields, ConfirmationProof, MissingProof, NewAccount,
+    NewAccountRejection,
+};
+pub use settings::{AccountDeletion, PasswordChange};
 
 use crate::db::entities::users::{self, Entity as User};
 use crate::metrics::Metrics;
 use crate::outbox::{Enqueued, MailKind, Outbox};
 use crate::passwords::{HashError, NewPassword, PasswordAttempt, PasswordHasher, Verification};
 use crate::sessions;
-use crate::tokens::Tokens;
+use crate::tokens::{Purpose, Tokens};
 use tower_sessions::session::Id as SessionId;
 
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +54,9 @@ pub enum AccountsError {
     Hashing(String),
     #[error("database error: {0}")]
     Database(#[from] DbErr),
+    /// A link of this purpose cannot be used; see [`LinkProblem`].
+    #[error("the {0:?} link cannot be used: {1:?}")]
+    Link(Purpose, LinkProblem),
 }
 
 impl From<HashError> for AccountsError {
@@ -58,6 +66,13 @@ impl From<HashError> for AccountsError {
             HashError::Failed(message) => AccountsError::Hashing(message),
         }
     }
+}
+
+/// How a user is looked up.
+#[derive(Debug, Clone, Copy)]
+enum UserKey<'a> {
+    Id(i64),
+    Email(&'a Email),
 }
 
 /// Whether a password change also confirms an unconfirmed address (a reset link proves it).
@@ -71,7 +86,7 @@ enum ConfirmAddress {
 #[derive(Debug, Clone)]
 pub struct Account {
     pub id: i64,
-    pub email: String,
+    pub email: Email,
     pub created_at: chrono::DateTime<Utc>,
 }
 
@@ -120,31 +135,40 @@ impl Accounts {
         self.hasher.queue_depth()
     }
 
-    async fn find_by_email<C: ConnectionTrait>(
+    /// The one way the domain looks a user up, inside a transaction or not.
+    async fn find_user<C: ConnectionTrait>(
         &self,
         connection: &C,
-        email: &Email,
+        key: UserKey<'_>,
     ) -> Result<Option<users::Model>, DbErr> {
-        User::find()
-            .filter(users::Column::EmailNormalized.eq(email.normalized()))
-            .one(connection)
-            .await
+        let query = match key {
+            UserKey::Id(user_id) => User::find_by_id(user_id),
+            UserKey::Email(email) => {
+                User::find().filter(users::Column::EmailNormalized.eq(email.normalized()))
+            }
+        };
+        query.one(connection).await
     }
 
-    /// True when `typed` is the account's password. Input too long to be a password is
-    /// refused without hashing.
+    /// A user that must exist, such as the one behind a logged-in session.
+    async fn existing_user(&self, user_id: i64) -> Result<users::Model, DbErr> {
+        self.find_user(&self.db, UserKey::Id(user_id))
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(format!("user {user_id}")))
+    }
+
+    /// True when `attempt` is the account's password. An attempt that cannot be a password
+    /// is refused without hashing.
     async fn password_matches(
         &self,
         user: &users::Model,
-        typed: &str,
+        attempt: &PasswordAttempt,
     ) -> Result<bool, AccountsError> {
-        let Some(attempt) = PasswordAttempt::parse(typed) else {
+        let Some(typed) = attempt.plausible() else {
             return Ok(false);
         };
         Ok(matches!(
-            self.hasher
-                .verify(attempt.expose(), Some(&user.password_hash))
-                .await?,
+            self.hasher.verify(typed, Some(&user.password_hash)).await?,
             Verification::Match { .. }
         ))
     }
@@ -189,15 +213,22 @@ impl Accounts {
         Ok(true)
     }
 
-    /// Queues one email in its own transaction and wakes the worker.
-    async fn send(&self, kind: MailKind, user_id: i64, recipient: &str) -> Result<(), DbErr> {
+    /// Queues emails that no other change causes (a resend, a reset link, the two emails of
+    /// an address change) in one transaction: all of them or none.
+    async fn queue(&self, emails: &[(MailKind, i64, &str)]) -> Result<(), DbErr> {
         let transaction = self.db.begin().await?;
-        let enqueued = self
-            .outbox
-            .enqueue(&transaction, kind, user_id, recipient)
-            .await?;
+        let mut outcomes = Vec::with_capacity(emails.len());
+        for &(kind, user_id, recipient) in emails {
+            let enqueued = self
+                .outbox
+                .enqueue(&transaction, kind, user_id, recipient)
+                .await?;
+            outcomes.push((enqueued, kind));
+        }
         transaction.commit().await?;
-        self.after_enqueue(enqueued, kind);
+        for (enqueued, kind) in outcomes {
+            self.after_enqueue(enqueued, kind);
+        }
         Ok(())
     }
 

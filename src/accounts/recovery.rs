@@ -2,20 +2,19 @@
 //! account exists, a single-use link whose fingerprint covers the password hash, every
 //! session ended, and no automatic login.
 
-use super::links::LinkStatus;
-use super::{Accounts, AccountsError, ConfirmAddress, Email};
+use super::links::LinkProblem;
+use super::{Accounts, AccountsError, ConfirmAddress, Email, UserKey};
 use crate::outbox::MailKind;
 use crate::passwords::{NewPassword, PasswordRejection};
-use crate::tokens::Purpose;
+use crate::tokens::{LinkToken, Purpose};
 
 #[derive(Debug)]
 pub enum PasswordReset {
     Done,
     Rejected {
-        email: String,
+        email: Email,
         reason: PasswordRejection,
     },
-    Link(LinkStatus),
 }
 
 impl Accounts {
@@ -24,8 +23,8 @@ impl Accounts {
     /// # Errors
     /// Database errors.
     pub async fn request_password_reset(&self, email: &Email) -> Result<(), AccountsError> {
-        if let Some(user) = self.find_by_email(&self.db, email).await? {
-            self.send(MailKind::PasswordReset, user.id, &user.email)
+        if let Some(user) = self.find_user(&self.db, UserKey::Email(email)).await? {
+            self.queue(&[(MailKind::PasswordReset, user.id, &user.email)])
                 .await?;
         }
         Ok(())
@@ -34,34 +33,34 @@ impl Accounts {
     /// Sets a new password from a reset link, confirms the address if it was not (the link
     /// proved it), ends every session, and tells the owner.
     ///
+    /// `new_password` is kept as typed until the link names the account: the policy
+    /// refuses passwords built from its address.
+    ///
     /// # Errors
-    /// [`AccountsError::Busy`] when the hasher's queue is full; database errors.
+    /// [`AccountsError::Link`] when the link cannot be used; [`AccountsError::Busy`] when
+    /// the hasher's queue is full; database errors.
     pub async fn reset_password(
         &self,
-        token: &str,
+        token: &LinkToken,
         new_password: &str,
     ) -> Result<PasswordReset, AccountsError> {
-        let user = match self.open_link(token, Purpose::Reset).await? {
-            Ok(opened) => opened.user,
-            Err(status) => return Ok(PasswordReset::Link(status)),
+        let opened = self.open_link(token, Purpose::Reset).await?;
+        let (user, email) = (opened.user, opened.link_email);
+        let password = match NewPassword::parse(
+            new_password,
+            email.as_str(),
+            self.rules.password_min_length,
+        ) {
+            Ok(password) => password,
+            Err(reason) => return Ok(PasswordReset::Rejected { email, reason }),
         };
-        let password =
-            match NewPassword::parse(new_password, &user.email, self.rules.password_min_length) {
-                Ok(password) => password,
-                Err(reason) => {
-                    return Ok(PasswordReset::Rejected {
-                        email: user.email,
-                        reason,
-                    });
-                }
-            };
         // The link proved the address, so an unconfirmed account is confirmed too.
         if !self
             .replace_password(&user, &password, None, ConfirmAddress::Yes)
             .await?
         {
             // Another request used the link first.
-            return Ok(PasswordReset::Link(LinkStatus::Invalid));
+            return Err(AccountsError::Link(Purpose::Reset, LinkProblem::Invalid));
         }
         Ok(PasswordReset::Done)
     }

@@ -6,13 +6,13 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait, TryInsertResult,
 };
 
-use super::links::LinkStatus;
-use super::{Accounts, AccountsError, Email, EmailRejection};
+use super::links::LinkProblem;
+use super::{Accounts, AccountsError, Email, EmailRejection, UserKey};
 use crate::db::entities::users::{self, Entity as User};
 use crate::outbox::MailKind;
-use crate::passwords::{NewPassword, PasswordRejection};
+use crate::passwords::{NewPassword, PasswordAttempt, PasswordRejection};
 use crate::sessions;
-use crate::tokens::Purpose;
+use crate::tokens::{LinkToken, Purpose};
 
 /// A sign-up request that passed every input rule.
 #[derive(Debug)]
@@ -55,10 +55,42 @@ impl NewAccount {
 #[derive(Debug)]
 pub enum ConfirmationProof {
     /// The password chosen at sign-up, as typed.
-    Password(String),
+    Password(PasswordAttempt),
     /// A new password, for someone who did not sign up themselves or forgot the password:
     /// holding the emailed link is the proof, and the new password replaces the old one.
+    /// Kept as typed until the link names the account, because the policy refuses
+    /// passwords built from the account's address.
     NewPassword(String),
+}
+
+/// The two password fields of a confirmation, as the form and the JSON API send them.
+#[derive(Debug, Default)]
+pub struct ConfirmationFields {
+    pub password: Option<String>,
+    pub new_password: Option<String>,
+}
+
+/// Neither `password` nor `new_password` was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Enter the password chosen at sign-up, or choose a new one.")]
+pub struct MissingProof;
+
+impl TryFrom<ConfirmationFields> for ConfirmationProof {
+    type Error = MissingProof;
+
+    /// A non-empty `new_password` wins: someone who fills it in means to replace the
+    /// password, whatever else the form holds.
+    fn try_from(fields: ConfirmationFields) -> Result<Self, MissingProof> {
+        match (fields.password, fields.new_password) {
+            (_, Some(new_password)) if !new_password.is_empty() => {
+                Ok(ConfirmationProof::NewPassword(new_password))
+            }
+            (Some(password), _) => Ok(ConfirmationProof::Password(PasswordAttempt::parse(
+                &password,
+            ))),
+            (None, _) => Err(MissingProof),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -67,13 +99,12 @@ pub enum Confirmation {
         user_id: i64,
     },
     WrongPassword {
-        email: String,
+        email: Email,
     },
     NewPasswordRejected {
-        email: String,
+        email: Email,
         reason: PasswordRejection,
     },
-    Link(LinkStatus),
 }
 
 impl Accounts {
@@ -114,7 +145,10 @@ impl Accounts {
                 )
             }
             TryInsertResult::Conflicted | TryInsertResult::Empty => {
-                let Some(existing) = self.find_by_email(&transaction, &account.email).await? else {
+                let Some(existing) = self
+                    .find_user(&transaction, UserKey::Email(&account.email))
+                    .await?
+                else {
                     // Deleted between the conflict and this read: nothing to tell anyone.
                     return Ok(());
                 };
@@ -141,9 +175,9 @@ impl Accounts {
     /// # Errors
     /// Database errors.
     pub async fn resend_confirmation(&self, email: &Email) -> Result<(), AccountsError> {
-        match self.find_by_email(&self.db, email).await? {
+        match self.find_user(&self.db, UserKey::Email(email)).await? {
             Some(user) if user.confirmed_at.is_none() => {
-                self.send(MailKind::Confirmation, user.id, &user.email)
+                self.queue(&[(MailKind::Confirmation, user.id, &user.email)])
                     .await?;
             }
             _ => {}
@@ -152,34 +186,32 @@ impl Accounts {
     }
 
     /// Activates the account behind `token` once the person proves they own it, and ends
-    /// every session the account had. The caller logs the browser in with a new session id.
+    /// every session the account had, in one transaction. The caller logs the browser in
+    /// with a new session id.
     ///
     /// # Errors
-    /// [`AccountsError::Busy`] when the hasher's queue is full; database errors.
+    /// [`AccountsError::Link`] when the link cannot be used (a spent link is
+    /// [`LinkProblem::AlreadyUsed`]); [`AccountsError::Busy`] when the hasher's queue is
+    /// full; database errors.
     pub async fn confirm(
         &self,
-        token: &str,
+        token: &LinkToken,
         proof: ConfirmationProof,
     ) -> Result<Confirmation, AccountsError> {
-        let user = match self.open_link(token, Purpose::Confirm).await? {
-            Ok(opened) => opened.user,
-            Err(status) => return Ok(Confirmation::Link(status)),
-        };
+        let opened = self.open_link(token, Purpose::Confirm).await?;
+        let (user, email) = (opened.user, opened.link_email);
         let new_hash = match proof {
-            ConfirmationProof::Password(typed) => {
-                if !self.password_matches(&user, &typed).await? {
-                    return Ok(Confirmation::WrongPassword { email: user.email });
+            ConfirmationProof::Password(attempt) => {
+                if !self.password_matches(&user, &attempt).await? {
+                    return Ok(Confirmation::WrongPassword { email });
                 }
                 None
             }
             ConfirmationProof::NewPassword(raw) => {
-                match NewPassword::parse(&raw, &user.email, self.rules.password_min_length) {
+                match NewPassword::parse(&raw, email.as_str(), self.rules.password_min_length) {
                     Ok(password) => Some(self.hasher.hash(password.expose()).await?),
                     Err(reason) => {
-                        return Ok(Confirmation::NewPasswordRejected {
-                            email: user.email,
-                            reason,
-                        });
+                        return Ok(Confirmation::NewPasswordRejected { email, reason });
                     }
                 }
             }
@@ -195,10 +227,15 @@ impl Accounts {
         if let Some(hash) = new_hash {
             update = update.col_expr(users::Column::PasswordHash, Expr::value(hash));
         }
-        if update.exec(&self.db).await?.rows_affected == 0 {
-            return Ok(Confirmation::Link(LinkStatus::AlreadyUsed));
+        let transaction = self.db.begin().await?;
+        if update.exec(&transaction).await?.rows_affected == 0 {
+            return Err(AccountsError::Link(
+                Purpose::Confirm,
+                LinkProblem::AlreadyUsed,
+            ));
         }
-        sessions::end_for_user(&self.db, user.id, None).await?;
+        sessions::end_for_user(&transaction, user.id, None).await?;
+        transaction.commit().await?;
         self.metrics.confirmation();
         Ok(Confirmation::Confirmed { user_id: user.id })
     }

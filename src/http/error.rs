@@ -1,12 +1,21 @@
 //! The one error type of the web layer. Each variant is a status and a readable page; a
-//! JSON caller gets an `application/problem+json` document instead. Internal failures log
-//! their cause chain and show a generic page: no internal text reaches the browser.
+//! JSON caller gets an `application/problem+json` document instead ([`ProblemJson`]).
+//! Internal failures log their cause chain and show a generic page: no internal text
+//! reaches the browser.
+
+use std::collections::BTreeMap;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::link_pages::UnusableLink;
 use super::pages::ErrorPage;
-use crate::accounts::AccountsError;
+use crate::accounts::{AccountsError, LinkProblem, NewAccountRejection};
+use crate::tokens::Purpose;
+
+/// Each refused field and why, as a form shows it next to the field and a problem
+/// document lists it under `errors`.
+pub type FieldErrors = BTreeMap<&'static str, String>;
 
 /// How long a client should wait before retrying after a `503 Busy`.
 const BUSY_RETRY_AFTER_SECONDS: u64 = 5;
@@ -25,6 +34,13 @@ pub enum AppError {
     /// 405.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 422: fields that break a rule, each with its reason.
+    #[error("invalid fields: {0:?}")]
+    Invalid(FieldErrors),
+    /// A link that cannot be used: `200` for one already used, `410` expired, `400`
+    /// otherwise. Pages render it in `link_pages`, which knows the request's CSRF token.
+    #[error("unusable {0:?} link: {1:?}")]
+    Link(Purpose, LinkProblem),
     /// 413: the body is over 16 KiB.
     #[error("payload too large")]
     PayloadTooLarge,
@@ -53,6 +69,10 @@ impl AppError {
             AppError::CsrfRejected => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Link(_, LinkProblem::AlreadyUsed) => StatusCode::OK,
+            AppError::Link(_, LinkProblem::Expired { .. }) => StatusCode::GONE,
+            AppError::Link(_, LinkProblem::Invalid) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -76,6 +96,18 @@ impl AppError {
                 "Not allowed",
                 "This page cannot be used that way. Go back and use the form on the page.",
             ),
+            AppError::Invalid(_) => ("Invalid request", "Some fields were refused; see `errors`."),
+            AppError::Link(_, LinkProblem::AlreadyUsed) => (
+                "Link already used",
+                "This link was already used; there is nothing more to do with it.",
+            ),
+            // The wording of the original system's API, which its clients match on.
+            AppError::Link(_, LinkProblem::Expired { .. }) => {
+                ("Link expired", "Signature has expired.")
+            }
+            AppError::Link(_, LinkProblem::Invalid) => {
+                ("Invalid link", "Error decoding signature.")
+            }
             AppError::PayloadTooLarge => (
                 "Too much data",
                 "The form sent more data than any field needs. Go back and shorten what you entered.",
@@ -104,8 +136,19 @@ impl From<AccountsError> for AppError {
     fn from(error: AccountsError) -> Self {
         match error {
             AccountsError::Busy => AppError::Busy,
+            AccountsError::Link(purpose, problem) => AppError::Link(purpose, problem),
             other => AppError::internal(other),
         }
+    }
+}
+
+impl From<NewAccountRejection> for AppError {
+    fn from(rejection: NewAccountRejection) -> Self {
+        let email = rejection.email.map(|reason| ("email", reason.to_string()));
+        let password = rejection
+            .password
+            .map(|reason| ("password", reason.to_string()));
+        AppError::Invalid(email.into_iter().chain(password).collect())
     }
 }
 
@@ -136,8 +179,15 @@ impl AppError {
     pub fn into_problem(self) -> Response {
         self.log_if_internal();
         let (title, detail) = self.explanation();
-        let problem = Problem::new(self.status(), title, detail);
-        with_retry_after(problem.into_response(), self.retry_after_seconds())
+        let retry_after = self.retry_after_seconds();
+        let mut problem = Problem::new(self.status(), title, detail);
+        match self {
+            // A client needs to know what in its JSON was wrong; a page visitor does not.
+            AppError::BadRequest(reason) => problem.detail = reason,
+            AppError::Invalid(errors) => problem.errors = errors,
+            _ => {}
+        }
+        with_retry_after(problem.into_response(), retry_after)
     }
 }
 
@@ -152,6 +202,9 @@ fn with_retry_after(mut response: Response, seconds: Option<u64>) -> Response {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let AppError::Link(purpose, problem) = self {
+            return UnusableLink { purpose, problem }.into_response();
+        }
         self.log_if_internal();
         let (title, message) = self.explanation();
         let page = (self.status(), ErrorPage { title, message }).into_response();
@@ -159,17 +212,32 @@ impl IntoResponse for AppError {
     }
 }
 
+/// An [`AppError`] answered as a problem document: what the JSON API's handlers return.
+pub struct ProblemJson(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ProblemJson {
+    fn from(error: E) -> Self {
+        ProblemJson(error.into())
+    }
+}
+
+impl IntoResponse for ProblemJson {
+    fn into_response(self) -> Response {
+        self.0.into_problem()
+    }
+}
+
 /// An `application/problem+json` document (RFC 9457), with per-field messages on `422`.
 #[derive(Debug, serde::Serialize)]
-pub struct Problem {
+struct Problem {
     #[serde(rename = "type")]
     kind: &'static str,
     title: &'static str,
     #[serde(serialize_with = "serialize_status")]
     status: StatusCode,
     detail: String,
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    errors: std::collections::BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    errors: FieldErrors,
 }
 
 fn serialize_status<S: serde::Serializer>(
@@ -180,25 +248,13 @@ fn serialize_status<S: serde::Serializer>(
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
+    fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
         Self {
             kind: "about:blank",
             title,
             status,
             detail: detail.into(),
-            errors: std::collections::BTreeMap::new(),
-        }
-    }
-
-    /// A `422` naming each field that was refused and why.
-    pub fn invalid_fields(errors: std::collections::BTreeMap<&'static str, String>) -> Self {
-        Self {
-            errors,
-            ..Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Invalid request",
-                "Some fields were refused; see `errors`.",
-            )
+            errors: FieldErrors::new(),
         }
     }
 }

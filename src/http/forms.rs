@@ -7,6 +7,7 @@ use axum::http::header;
 use serde::de::DeserializeOwned;
 
 use super::error::AppError;
+use crate::accounts::ConfirmationFields;
 
 /// An `application/x-www-form-urlencoded` body, refused with a readable page when it is
 /// not one: `415` for another content type, `413` past the size limit, `400` for text that
@@ -123,8 +124,17 @@ pub struct ChangePasswordForm {
 #[serde(default)]
 pub struct ConfirmForm {
     pub token: String,
-    pub password: String,
-    pub new_password: String,
+    pub password: Option<String>,
+    pub new_password: Option<String>,
+}
+
+impl ConfirmForm {
+    pub fn fields(&self) -> ConfirmationFields {
+        ConfirmationFields {
+            password: self.password.clone(),
+            new_password: self.new_password.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

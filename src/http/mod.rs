@@ -6,6 +6,7 @@ mod csrf;
 mod error;
 pub mod forms;
 mod handlers;
+mod link_pages;
 mod links;
 mod pages;
 mod rate_limit;
@@ -156,6 +157,8 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
             .route("/dev/mailbox/{id}/text", get(handlers::dev_mailbox::text));
     }
     let pages = pages
+        // Inside the CSRF layer: link pages carry a resend form and need the token.
+        .layer(axum::middleware::from_fn(link_pages::render))
         .layer(axum::middleware::from_fn_with_state(
             options.csrf.clone(),
             csrf::protect,

@@ -50,24 +50,6 @@ pub struct ConfirmPage {
     pub password_min_length: usize,
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "link_invalid.html")]
-pub struct LinkInvalidPage {
-    pub csrf_token: String,
-    pub resend_email: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "link_expired.html")]
-pub struct LinkExpiredPage {
-    pub csrf_token: String,
-    pub resend_email: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "already_confirmed.html")]
-pub struct AlreadyConfirmedPage;
-
 #[derive(Template, WebTemplate, Default)]
 #[template(path = "login.html")]
 pub struct LoginPage {
@@ -99,15 +81,9 @@ pub struct AccountPage {
     pub delete_error: Option<String>,
 }
 
-/// A reset or email-change link that cannot be used, and where to go instead.
 #[derive(Template, WebTemplate)]
-#[template(path = "link_problem.html")]
-pub struct LinkProblemPage {
-    pub title: &'static str,
-    pub message: &'static str,
-    pub next_href: &'static str,
-    pub next_label: &'static str,
-}
+#[template(path = "address_taken.html")]
+pub struct AddressTakenPage;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "forgot.html")]

@@ -79,22 +79,22 @@ impl fmt::Debug for NewPassword {
     }
 }
 
-/// A password typed to prove who someone is. Only its length is checked: an over-long one
-/// is refused before any hashing work is spent on it.
+/// A password typed to prove who someone is. Only its length is checked: an empty or
+/// over-long one can never match, so it is answered like a wrong password without any
+/// hashing work spent on it.
 #[derive(Clone)]
-pub struct PasswordAttempt(String);
+pub struct PasswordAttempt(Option<String>);
 
 impl PasswordAttempt {
-    pub fn parse(raw: &str) -> Option<Self> {
+    pub fn parse(raw: &str) -> Self {
         let normalized: String = raw.nfc().collect();
         let length = normalized.chars().count();
-        (1..=MAX_LENGTH)
-            .contains(&length)
-            .then_some(Self(normalized))
+        Self((1..=MAX_LENGTH).contains(&length).then_some(normalized))
     }
 
-    pub fn expose(&self) -> &str {
-        &self.0
+    /// The attempt, if it could be a password at all.
+    pub fn plausible(&self) -> Option<&str> {
+        self.0.as_deref()
     }
 }
 
@@ -162,9 +162,13 @@ mod tests {
 
     #[test]
     fn attempts_are_bounded_before_hashing() {
-        assert!(PasswordAttempt::parse("").is_none());
-        assert!(PasswordAttempt::parse(&"x".repeat(129)).is_none());
-        assert!(PasswordAttempt::parse("anything").is_some());
+        assert!(PasswordAttempt::parse("").plausible().is_none());
+        assert!(
+            PasswordAttempt::parse(&"x".repeat(129))
+                .plausible()
+                .is_none()
+        );
+        assert!(PasswordAttempt::parse("anything").plausible().is_some());
     }
 
     #[test]

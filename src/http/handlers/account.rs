@@ -4,16 +4,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{no_store, token_page};
+use super::{link_token, no_store, token_page};
 use crate::accounts::{
-    Account, AccountDeletion, Email, EmailChange, EmailChangeRequest, LinkStatus, PasswordChange,
+    Account, AccountDeletion, Email, EmailChange, EmailChangeRequest, PasswordChange,
 };
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
 use crate::http::forms::{ChangeEmailForm, ChangePasswordForm, CurrentPasswordForm, HtmlForm};
-use crate::http::pages::{AccountPage, EmailChangeConfirmPage, LinkProblemPage};
+use crate::http::pages::{AccountPage, AddressTakenPage, EmailChangeConfirmPage};
+use crate::passwords::PasswordAttempt;
 use crate::tokens::Purpose;
 
 const WRONG_PASSWORD: &str = "That is not your current password.";
@@ -37,7 +38,7 @@ fn notice_text(key: &str) -> Option<&'static str> {
 fn account_page(state: &AppState, account: &Account, csrf_token: String) -> AccountPage {
     AccountPage {
         csrf_token,
-        email: account.email.clone(),
+        email: account.email.as_str().to_owned(),
         member_since: account.created_at.format("%-d %B %Y").to_string(),
         password_min_length: state.accounts.rules().password_min_length,
         ..AccountPage::default()
@@ -83,7 +84,11 @@ pub async fn change_email(
     };
     let outcome = state
         .accounts
-        .request_email_change(user.account.id, &form.current_password, &email)
+        .request_email_change(
+            user.account.id,
+            &PasswordAttempt::parse(&form.current_password),
+            &email,
+        )
         .await?;
     Ok(match outcome {
         EmailChangeRequest::Sent => Redirect::to("/account?notice=email-sent").into_response(),
@@ -108,7 +113,7 @@ pub async fn change_password(
         .accounts
         .change_password(
             user.account.id,
-            &form.current_password,
+            &PasswordAttempt::parse(&form.current_password),
             &form.password,
             user.session.id().as_ref(),
         )
@@ -135,7 +140,10 @@ pub async fn delete(
 ) -> Result<Response, AppError> {
     let outcome = state
         .accounts
-        .delete_account(user.account.id, &form.current_password)
+        .delete_account(
+            user.account.id,
+            &PasswordAttempt::parse(&form.current_password),
+        )
         .await?;
     Ok(match outcome {
         AccountDeletion::Deleted => {
@@ -155,85 +163,48 @@ pub async fn delete(
 pub async fn email_confirm_form(
     State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
-    Path(token): Path<String>,
+    Path(raw_token): Path<String>,
 ) -> Result<Response, AppError> {
-    let response = match state
+    let token = link_token(&raw_token, Purpose::EmailChange)?;
+    let email = state
         .accounts
         .inspect_link(&token, Purpose::EmailChange)
-        .await?
-    {
-        LinkStatus::Usable { email } => EmailChangeConfirmPage {
-            csrf_token,
-            token,
-            email,
-            password_error: None,
-        }
-        .into_response(),
-        other => email_link_problem(other),
+        .await?;
+    let page = EmailChangeConfirmPage {
+        csrf_token,
+        token: raw_token,
+        email: email.as_str().to_owned(),
+        password_error: None,
     };
-    Ok(token_page(response))
+    Ok(token_page(page.into_response()))
 }
 
 pub async fn email_confirm(
     State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
-    Path(token): Path<String>,
+    Path(raw_token): Path<String>,
     HtmlForm(form): HtmlForm<CurrentPasswordForm>,
 ) -> Result<Response, AppError> {
+    let token = link_token(&raw_token, Purpose::EmailChange)?;
     let outcome = state
         .accounts
-        .confirm_email_change(&token, &form.current_password)
+        .confirm_email_change(&token, &PasswordAttempt::parse(&form.current_password))
         .await?;
     let response = match outcome {
-        EmailChange::Changed { .. } => Redirect::to("/account?notice=email-changed").into_response(),
+        EmailChange::Changed { .. } => {
+            Redirect::to("/account?notice=email-changed").into_response()
+        }
         EmailChange::WrongPassword { email } => (
             StatusCode::UNPROCESSABLE_ENTITY,
             EmailChangeConfirmPage {
                 csrf_token,
-                token,
-                email,
+                token: raw_token,
+                email: email.as_str().to_owned(),
                 password_error: Some(WRONG_PASSWORD.to_owned()),
             },
         )
             .into_response(),
-        EmailChange::AddressTaken => (
-            StatusCode::CONFLICT,
-            LinkProblemPage {
-                title: "That address is taken",
-                message: "Another account registered this address after the link was sent, so your account keeps its current address.",
-                next_href: "/account",
-                next_label: "Back to your account",
-            },
-        )
-            .into_response(),
-        EmailChange::Link(status) => email_link_problem(status),
+        EmailChange::AddressTaken => (StatusCode::CONFLICT, AddressTakenPage).into_response(),
     };
     Ok(token_page(response))
-}
-
-fn email_link_problem(status: LinkStatus) -> Response {
-    let (status, title, message) = match status {
-        LinkStatus::AlreadyUsed => (
-            StatusCode::OK,
-            "Address already changed",
-            "Your account already uses this address.",
-        ),
-        LinkStatus::Expired { .. } => (
-            StatusCode::GONE,
-            "This link has expired",
-            "Links to change an address work for a limited time. Ask for the change again from your account page.",
-        ),
-        LinkStatus::Invalid | LinkStatus::Usable { .. } => (
-            StatusCode::BAD_REQUEST,
-            "This link is not valid",
-            "The link may be incomplete, or your address changed since it was sent. Ask for the change again from your account page.",
-        ),
-    };
-    let page = LinkProblemPage {
-        title,
-        message,
-        next_href: "/account",
-        next_label: "Go to your account",
-    };
-    (status, page).into_response()
 }

@@ -1,8 +1,6 @@
 //! The JSON API (SPEC §4): JSON in, JSON out, errors as `application/problem+json`.
 //! No cookies and no CSRF: nothing here reads ambient credentials.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
@@ -11,52 +9,22 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use crate::accounts::{Confirmation, ConfirmationProof, Email, LinkStatus, NewAccount};
+use crate::accounts::{
+    AccountsError, Confirmation, ConfirmationFields, ConfirmationProof, Email, LinkProblem,
+    NewAccount,
+};
 use crate::http::AppState;
-use crate::http::error::{AppError, Problem};
-
-/// Errors of the API: the web layer's [`AppError`] as a problem document, or a problem
-/// written for the API.
-pub enum ApiError {
-    App(AppError),
-    Problem(Problem),
-}
-
-impl From<AppError> for ApiError {
-    fn from(error: AppError) -> Self {
-        ApiError::App(error)
-    }
-}
-
-impl From<crate::accounts::AccountsError> for ApiError {
-    fn from(error: crate::accounts::AccountsError) -> Self {
-        ApiError::App(error.into())
-    }
-}
-
-impl From<Problem> for ApiError {
-    fn from(problem: Problem) -> Self {
-        ApiError::Problem(problem)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        match self {
-            ApiError::App(error) => error.into_problem(),
-            ApiError::Problem(problem) => problem.into_response(),
-        }
-    }
-}
+use crate::http::error::{AppError, FieldErrors, ProblemJson};
+use crate::tokens::{LinkToken, Purpose};
 
 /// A JSON body: `415` without `Content-Type: application/json`, `413` past the size
 /// limit, `400` for malformed JSON.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
+    type Rejection = ProblemJson;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(request: Request, state: &S) -> Result<Self, ProblemJson> {
         let is_json = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -70,11 +38,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .await
             .map_err(|_| AppError::PayloadTooLarge)?;
         serde_json::from_slice(&body).map(ApiJson).map_err(|error| {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                "Malformed JSON",
-                format!("The body is not the JSON this endpoint takes: {error}."),
-            )
+            AppError::BadRequest(format!(
+                "The body is not the JSON this endpoint takes: {error}."
+            ))
             .into()
         })
     }
@@ -107,24 +73,10 @@ pub struct ResendRequest {
 pub async fn register(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<RegistrationRequest>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ProblemJson> {
     let min_length = state.accounts.rules().password_min_length;
     let account =
-        NewAccount::parse(&request.email, &request.password, min_length).map_err(|rejection| {
-            let errors = [
-                ("email", rejection.email.map(|reason| reason.to_string())),
-                (
-                    "password",
-                    rejection.password.map(|reason| reason.to_string()),
-                ),
-            ];
-            Problem::invalid_fields(
-                errors
-                    .into_iter()
-                    .filter_map(|(field, reason)| Some((field, reason?)))
-                    .collect(),
-            )
-        })?;
+        NewAccount::parse(&request.email, &request.password, min_length).map_err(AppError::from)?;
     state.accounts.register(account).await?;
     Ok(accepted("pending_confirmation"))
 }
@@ -132,63 +84,54 @@ pub async fn register(
 pub async fn confirm(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ConfirmationRequest>,
-) -> Result<Response, ApiError> {
-    let proof = match (request.password, request.new_password) {
-        (_, Some(new_password)) if !new_password.is_empty() => {
-            ConfirmationProof::NewPassword(new_password)
-        }
-        (Some(password), _) => ConfirmationProof::Password(password),
-        (None, _) => {
-            let errors = BTreeMap::from([(
-                "password",
-                "Give `password` (chosen at sign-up) or `new_password`.".to_owned(),
-            )]);
-            return Err(Problem::invalid_fields(errors).into());
-        }
+) -> Result<Response, ProblemJson> {
+    let token = LinkToken::parse(&request.token)
+        .ok_or(AppError::Link(Purpose::Confirm, LinkProblem::Invalid))?;
+    let fields = ConfirmationFields {
+        password: request.password,
+        new_password: request.new_password,
     };
-    match state.accounts.confirm(&request.token, proof).await? {
-        Confirmation::Confirmed { .. } => Ok(status_json(StatusCode::OK, "confirmed")),
-        Confirmation::WrongPassword { .. } => Err(Problem::invalid_fields(BTreeMap::from([(
+    let proof = ConfirmationProof::try_from(fields)
+        .map_err(|missing| invalid("password", missing.to_string()))?;
+    match state.accounts.confirm(&token, proof).await {
+        Ok(Confirmation::Confirmed { .. }) => Ok(status_json(StatusCode::OK, "confirmed")),
+        Ok(Confirmation::WrongPassword { .. }) => Err(invalid(
             "password",
             "That is not the password chosen at sign-up; send `new_password` to replace it."
                 .to_owned(),
-        )]))
-        .into()),
-        Confirmation::NewPasswordRejected { reason, .. } => Err(Problem::invalid_fields(
-            BTreeMap::from([("new_password", reason.to_string())]),
         )
         .into()),
-        Confirmation::Link(LinkStatus::AlreadyUsed) => {
+        Ok(Confirmation::NewPasswordRejected { reason, .. }) => {
+            Err(invalid("new_password", reason.to_string()).into())
+        }
+        // Re-posting a spent link is an answer, not an error.
+        Err(AccountsError::Link(_, LinkProblem::AlreadyUsed)) => {
             Ok(status_json(StatusCode::OK, "already_confirmed"))
         }
-        Confirmation::Link(LinkStatus::Expired { .. }) => {
-            Err(Problem::new(StatusCode::GONE, "Link expired", "Signature has expired.").into())
-        }
-        Confirmation::Link(LinkStatus::Invalid | LinkStatus::Usable { .. }) => Err(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "Invalid link",
-            "Error decoding signature.",
-        )
-        .into()),
+        Err(error) => Err(error.into()),
     }
+}
+
+fn invalid(field: &'static str, reason: String) -> AppError {
+    AppError::Invalid(FieldErrors::from([(field, reason)]))
 }
 
 /// `202` whether or not the address exists.
 pub async fn resend(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ResendRequest>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ProblemJson> {
     if let Ok(email) = Email::parse(&request.email) {
         state.accounts.resend_confirmation(&email).await?;
     }
     Ok(accepted("accepted"))
 }
 
-pub async fn not_found() -> ApiError {
+pub async fn not_found() -> ProblemJson {
     AppError::NotFound.into()
 }
 
-pub async fn method_not_allowed() -> ApiError {
+pub async fn method_not_allowed() -> ProblemJson {
     AppError::MethodNotAllowed.into()
 }
 

@@ -1,16 +1,18 @@
+//! Confirming an account from the emailed link.
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use super::token_page;
-use crate::accounts::{Confirmation, ConfirmationProof, LinkStatus};
+use super::{link_token, token_page};
+use crate::accounts::{Confirmation, ConfirmationProof};
 use crate::http::AppState;
 use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
 use crate::http::forms::{ConfirmForm, HtmlForm};
 use crate::http::handlers::login::log_in;
-use crate::http::pages::{AlreadyConfirmedPage, ConfirmPage, LinkExpiredPage, LinkInvalidPage};
+use crate::http::pages::ConfirmPage;
 use crate::tokens::Purpose;
 
 const WRONG_PASSWORD: &str =
@@ -21,24 +23,21 @@ const WRONG_PASSWORD: &str =
 pub async fn show(
     State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
-    Path(token): Path<String>,
+    Path(raw_token): Path<String>,
 ) -> Result<Response, AppError> {
-    let status = state
+    let token = link_token(&raw_token, Purpose::Confirm)?;
+    let email = state
         .accounts
         .inspect_link(&token, Purpose::Confirm)
         .await?;
-    let response = match status {
-        LinkStatus::Usable { email } => ConfirmPage {
-            csrf_token,
-            token,
-            email,
-            password_min_length: state.accounts.rules().password_min_length,
-            ..ConfirmPage::default()
-        }
-        .into_response(),
-        other => link_page(other, csrf_token),
+    let page = ConfirmPage {
+        csrf_token,
+        token: raw_token,
+        email: email.as_str().to_owned(),
+        password_min_length: state.accounts.rules().password_min_length,
+        ..ConfirmPage::default()
     };
-    Ok(token_page(response))
+    Ok(token_page(page.into_response()))
 }
 
 pub async fn submit(
@@ -47,66 +46,43 @@ pub async fn submit(
     CsrfToken(csrf_token): CsrfToken,
     HtmlForm(form): HtmlForm<ConfirmForm>,
 ) -> Result<Response, AppError> {
-    let proof = if form.new_password.is_empty() {
-        ConfirmationProof::Password(form.password)
-    } else {
-        ConfirmationProof::NewPassword(form.new_password)
-    };
-    let outcome = state.accounts.confirm(&form.token, proof).await?;
     let page = ConfirmPage {
-        csrf_token: csrf_token.clone(),
-        token: form.token,
+        csrf_token,
+        token: form.token.clone(),
         offer_new_password: true,
         password_min_length: state.accounts.rules().password_min_length,
         ..ConfirmPage::default()
     };
-    let response = match outcome {
+    let token = link_token(&form.token, Purpose::Confirm)?;
+    let proof = match ConfirmationProof::try_from(form.fields()) {
+        Ok(proof) => proof,
+        Err(missing) => return Ok(refused(password_refused(page, missing.to_string()))),
+    };
+    Ok(match state.accounts.confirm(&token, proof).await? {
         Confirmation::Confirmed { user_id } => {
             log_in(&session, user_id).await?;
             Redirect::to("/account").into_response()
         }
-        Confirmation::WrongPassword { email } => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ConfirmPage {
-                email,
-                password_error: Some(WRONG_PASSWORD.to_owned()),
-                ..page
-            },
-        )
-            .into_response(),
-        Confirmation::NewPasswordRejected { email, reason } => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ConfirmPage {
-                email,
-                new_password_error: Some(reason.to_string()),
-                ..page
-            },
-        )
-            .into_response(),
-        Confirmation::Link(status) => link_page(status, csrf_token),
-    };
-    Ok(token_page(response))
+        Confirmation::WrongPassword { email } => refused(ConfirmPage {
+            email: email.as_str().to_owned(),
+            ..password_refused(page, WRONG_PASSWORD.to_owned())
+        }),
+        Confirmation::NewPasswordRejected { email, reason } => refused(ConfirmPage {
+            email: email.as_str().to_owned(),
+            new_password_error: Some(reason.to_string()),
+            ..page
+        }),
+    })
 }
 
-/// The page for a confirmation link that cannot be used.
-fn link_page(status: LinkStatus, csrf_token: String) -> Response {
-    match status {
-        LinkStatus::AlreadyUsed => AlreadyConfirmedPage.into_response(),
-        LinkStatus::Expired { email } => (
-            StatusCode::GONE,
-            LinkExpiredPage {
-                csrf_token,
-                resend_email: email,
-            },
-        )
-            .into_response(),
-        LinkStatus::Invalid | LinkStatus::Usable { .. } => (
-            StatusCode::BAD_REQUEST,
-            LinkInvalidPage {
-                csrf_token,
-                resend_email: String::new(),
-            },
-        )
-            .into_response(),
+fn password_refused(page: ConfirmPage, message: String) -> ConfirmPage {
+    ConfirmPage {
+        password_error: Some(message),
+        ..page
     }
+}
+
+/// The confirmation form again with an error next to a field.
+fn refused(page: ConfirmPage) -> Response {
+    token_page((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -10,6 +10,7 @@ use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
 use crate::http::forms::{EmailPasswordForm, HtmlForm};
 use crate::http::pages::{LoginPage, LoginUnconfirmedPage};
+use crate::passwords::PasswordAttempt;
 use crate::sessions::USER_ID_KEY;
 
 const INVALID_CREDENTIALS: &str = "Invalid email or password.";
@@ -30,7 +31,7 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let outcome = state
         .accounts
-        .login(&form.email, &form.password, client)
+        .login(&form.email, &PasswordAttempt::parse(&form.password), client)
         .await?;
     Ok(match outcome {
         Login::Throttled { retry_after } => {
@@ -53,7 +54,7 @@ pub async fn submit(
             StatusCode::FORBIDDEN,
             LoginUnconfirmedPage {
                 csrf_token,
-                resend_email: email,
+                resend_email: email.as_str().to_owned(),
             },
         )
             .into_response(),

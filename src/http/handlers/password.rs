@@ -4,13 +4,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::token_page;
-use crate::accounts::{Email, LinkStatus, PasswordReset};
+use super::{link_token, token_page};
+use crate::accounts::{Email, PasswordReset};
 use crate::http::AppState;
 use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
 use crate::http::forms::{EmailForm, HtmlForm, TokenPasswordForm};
-use crate::http::pages::{ForgotPage, ForgotSentPage, LinkProblemPage, ResetPage};
+use crate::http::pages::{ForgotPage, ForgotSentPage, ResetPage};
 use crate::tokens::Purpose;
 
 pub async fn forgot_form(CsrfToken(csrf_token): CsrfToken) -> ForgotPage {
@@ -35,20 +35,18 @@ pub async fn forgot_sent() -> ForgotSentPage {
 pub async fn reset_form(
     State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
-    Path(token): Path<String>,
+    Path(raw_token): Path<String>,
 ) -> Result<Response, AppError> {
-    let response = match state.accounts.inspect_link(&token, Purpose::Reset).await? {
-        LinkStatus::Usable { email } => ResetPage {
-            csrf_token,
-            token,
-            email,
-            password_min_length: state.accounts.rules().password_min_length,
-            ..ResetPage::default()
-        }
-        .into_response(),
-        other => link_problem(other),
+    let token = link_token(&raw_token, Purpose::Reset)?;
+    let email = state.accounts.inspect_link(&token, Purpose::Reset).await?;
+    let page = ResetPage {
+        csrf_token,
+        token: raw_token,
+        email: email.as_str().to_owned(),
+        password_min_length: state.accounts.rules().password_min_length,
+        ..ResetPage::default()
     };
-    Ok(token_page(response))
+    Ok(token_page(page.into_response()))
 }
 
 pub async fn reset(
@@ -56,9 +54,10 @@ pub async fn reset(
     CsrfToken(csrf_token): CsrfToken,
     HtmlForm(form): HtmlForm<TokenPasswordForm>,
 ) -> Result<Response, AppError> {
+    let token = link_token(&form.token, Purpose::Reset)?;
     let response = match state
         .accounts
-        .reset_password(&form.token, &form.password)
+        .reset_password(&token, &form.password)
         .await?
     {
         // No automatic login: the person logs in with the new password, which a password
@@ -69,37 +68,12 @@ pub async fn reset(
             ResetPage {
                 csrf_token,
                 token: form.token,
-                email,
+                email: email.as_str().to_owned(),
                 password_error: Some(reason.to_string()),
                 password_min_length: state.accounts.rules().password_min_length,
             },
         )
             .into_response(),
-        PasswordReset::Link(status) => link_problem(status),
     };
     Ok(token_page(response))
-}
-
-fn link_problem(status: LinkStatus) -> Response {
-    let expired = matches!(status, LinkStatus::Expired { .. });
-    let page = LinkProblemPage {
-        title: if expired {
-            "This link has expired"
-        } else {
-            "This link is not valid"
-        },
-        message: if expired {
-            "Reset links work for a limited time. Ask for a new one."
-        } else {
-            "Reset links work once, and a newer link or a password change replaces them. Ask for a new one."
-        },
-        next_href: "/password/forgot",
-        next_label: "Ask for a new reset link",
-    };
-    let status = if expired {
-        StatusCode::GONE
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    (status, page).into_response()
 }

@@ -1,0 +1,116 @@
+//! Moving an account to another address: the change happens only when the link sent to the
+//! new address is confirmed with the account's password, and the old address is told.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::links::LinkProblem;
+use super::{Accounts, AccountsError, Email, UserKey};
+use crate::db::entities::users::{self, Entity as User};
+use crate::outbox::MailKind;
+use crate::passwords::PasswordAttempt;
+use crate::tokens::{LinkToken, Purpose};
+
+#[derive(Debug)]
+pub enum EmailChangeRequest {
+    /// A confirmation went to the new address and a notice to the old one. Also the answer
+    /// when the new address belongs to someone else, whose owner is told instead.
+    Sent,
+    WrongPassword,
+    SameAddress,
+}
+
+#[derive(Debug)]
+pub enum EmailChange {
+    Changed {
+        email: Email,
+    },
+    WrongPassword {
+        email: Email,
+    },
+    /// The new address was registered by someone else after the link was sent.
+    AddressTaken,
+}
+
+impl Accounts {
+    /// Starts an address change: the address changes only when the link sent to it is
+    /// confirmed. The old address is told either way.
+    ///
+    /// # Errors
+    /// [`AccountsError::Busy`] when the hasher's queue is full; database errors.
+    pub async fn request_email_change(
+        &self,
+        user_id: i64,
+        current_password: &PasswordAttempt,
+        new_email: &Email,
+    ) -> Result<EmailChangeRequest, AccountsError> {
+        let user = self.existing_user(user_id).await?;
+        if !self.password_matches(&user, current_password).await? {
+            return Ok(EmailChangeRequest::WrongPassword);
+        }
+        if new_email.normalized() == user.email_normalized {
+            return Ok(EmailChangeRequest::SameAddress);
+        }
+        // Only decides whom to tell; the unique index decides at confirmation. The link and
+        // the notice to the old address are queued together: the safety notice cannot be
+        // lost while the link goes out.
+        let notice = (MailKind::EmailChangeNotice, user.id, user.email.as_str());
+        match self.find_user(&self.db, UserKey::Email(new_email)).await? {
+            Some(owner) => {
+                self.queue(&[(MailKind::EmailTaken, owner.id, &owner.email), notice])
+                    .await?;
+            }
+            None => {
+                let link = (
+                    MailKind::EmailChangeConfirmation,
+                    user.id,
+                    new_email.as_str(),
+                );
+                self.queue(&[link, notice]).await?;
+            }
+        }
+        Ok(EmailChangeRequest::Sent)
+    }
+
+    /// Moves the account to the address the link was sent to, once the account's password
+    /// is given.
+    ///
+    /// # Errors
+    /// [`AccountsError::Link`] when the link cannot be used; [`AccountsError::Busy`] when
+    /// the hasher's queue is full; database errors.
+    pub async fn confirm_email_change(
+        &self,
+        token: &LinkToken,
+        current_password: &PasswordAttempt,
+    ) -> Result<EmailChange, AccountsError> {
+        let opened = self.open_link(token, Purpose::EmailChange).await?;
+        let new_email = opened.link_email;
+        if !self
+            .password_matches(&opened.user, current_password)
+            .await?
+        {
+            return Ok(EmailChange::WrongPassword { email: new_email });
+        }
+        let result = User::update_many()
+            .col_expr(users::Column::Email, Expr::value(new_email.as_str()))
+            .col_expr(
+                users::Column::EmailNormalized,
+                Expr::value(new_email.normalized()),
+            )
+            .filter(users::Column::Id.eq(opened.user.id))
+            .filter(users::Column::Email.eq(opened.user.email.as_str()))
+            .exec(&self.db)
+            .await;
+        match result {
+            Ok(updated) if updated.rows_affected == 1 => {
+                Ok(EmailChange::Changed { email: new_email })
+            }
+            Ok(_) => Err(AccountsError::Link(
+                Purpose::EmailChange,
+                LinkProblem::AlreadyUsed,
+            )),
+            Err(error) if crate::db::is_unique_violation(&error) => Ok(EmailChange::AddressTaken),
+            Err(error) => Err(error.into()),
+        }
+    }
+}
