@@ -9,7 +9,11 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use super::links::token_state;
 use crate::db::entities::outbox;
 use crate::db::entities::users::{self, Entity as User};
-use crate::mail::{self, Notification, describe_duration};
+use crate::mail::{
+    self, AlreadyRegisteredEmail, ConfirmationEmail, EmailChangeConfirmationEmail,
+    EmailChangeNoticeEmail, EmailTakenEmail, PasswordChangedEmail, PasswordResetEmail,
+    RenderedEmail, describe_duration,
+};
 use crate::outbox::MailKind;
 use crate::outbox::worker::{ComposeError, Composed, Composer};
 use crate::tokens::{Purpose, SecretToken, Tokens};
@@ -77,62 +81,85 @@ impl Composer for Notifier {
         let Some(user) = user else {
             return Ok(Composed::Obsolete("the account no longer exists"));
         };
-        let recipient = row.recipient.as_str();
-        let login_url = self.links.login();
-        let forgot_url = self.links.forgot_password();
-        let confirm_valid_for = describe_duration(self.lifetimes.confirm);
-        let reset_valid_for = describe_duration(self.lifetimes.reset);
-        let link;
-        let notification = match kind {
+        if let Some(reason) = obsolete(kind, &user, &row.recipient) {
+            return Ok(Composed::Obsolete(reason));
+        }
+        Ok(Composed::Ready(self.write(kind, &user, &row.recipient)?))
+    }
+}
+
+/// Why an email of `kind` no longer makes sense for `user` as the account is now.
+fn obsolete(kind: MailKind, user: &users::Model, recipient: &str) -> Option<&'static str> {
+    match kind {
+        MailKind::Confirmation if user.confirmed_at.is_some() => {
+            Some("the account is already confirmed")
+        }
+        MailKind::EmailChangeConfirmation if user.email_normalized == recipient.to_lowercase() => {
+            Some("the address was already changed")
+        }
+        _ => None,
+    }
+}
+
+impl Notifier {
+    /// Mints the email's token, if it has one, against the account as it is now.
+    fn write(
+        &self,
+        kind: MailKind,
+        user: &users::Model,
+        recipient: &str,
+    ) -> Result<RenderedEmail, askama::Error> {
+        let confirm_valid_for = || describe_duration(self.lifetimes.confirm);
+        match kind {
             MailKind::Confirmation => {
-                if user.confirmed_at.is_some() {
-                    return Ok(Composed::Obsolete("the account is already confirmed"));
-                }
-                link = self
-                    .links
-                    .confirm_account(&self.mint(Purpose::Confirm, &user, &user.email));
-                Notification::Confirmation {
-                    confirm_url: &link,
-                    valid_for: &confirm_valid_for,
-                }
+                let token = self.mint(Purpose::Confirm, user, &user.email);
+                let email = ConfirmationEmail {
+                    confirm_url: self.links.confirm_account(&token),
+                    valid_for: confirm_valid_for(),
+                };
+                mail::render(recipient, &email)
             }
             MailKind::PasswordReset => {
-                link = self
-                    .links
-                    .reset_password(&self.mint(Purpose::Reset, &user, &user.email));
-                Notification::PasswordReset {
-                    reset_url: &link,
-                    valid_for: &reset_valid_for,
-                }
+                let token = self.mint(Purpose::Reset, user, &user.email);
+                let email = PasswordResetEmail {
+                    reset_url: self.links.reset_password(&token),
+                    valid_for: describe_duration(self.lifetimes.reset),
+                };
+                mail::render(recipient, &email)
             }
             MailKind::EmailChangeConfirmation => {
-                if user.email_normalized == recipient.to_lowercase() {
-                    return Ok(Composed::Obsolete("the address was already changed"));
-                }
-                link = self.links.confirm_email_change(&self.mint(
-                    Purpose::EmailChange,
-                    &user,
-                    recipient,
-                ));
-                Notification::EmailChangeConfirmation {
-                    confirm_url: &link,
-                    valid_for: &confirm_valid_for,
-                }
+                let token = self.mint(Purpose::EmailChange, user, recipient);
+                let email = EmailChangeConfirmationEmail {
+                    confirm_url: self.links.confirm_email_change(&token),
+                    valid_for: confirm_valid_for(),
+                };
+                mail::render(recipient, &email)
             }
-            MailKind::AlreadyRegistered => Notification::AlreadyRegistered {
-                login_url: &login_url,
-                forgot_url: &forgot_url,
-            },
-            MailKind::PasswordChanged => Notification::PasswordChanged {
-                forgot_url: &forgot_url,
-            },
-            MailKind::EmailChangeNotice => Notification::EmailChangeNotice {
-                forgot_url: &forgot_url,
-            },
-            MailKind::EmailTaken => Notification::EmailTaken {
-                login_url: &login_url,
-            },
-        };
-        Ok(Composed::Ready(mail::render(recipient, &notification)?))
+            MailKind::AlreadyRegistered => {
+                let email = AlreadyRegisteredEmail {
+                    login_url: self.links.login(),
+                    forgot_url: self.links.forgot_password(),
+                };
+                mail::render(recipient, &email)
+            }
+            MailKind::PasswordChanged => {
+                let email = PasswordChangedEmail {
+                    forgot_url: self.links.forgot_password(),
+                };
+                mail::render(recipient, &email)
+            }
+            MailKind::EmailChangeNotice => {
+                let email = EmailChangeNoticeEmail {
+                    forgot_url: self.links.forgot_password(),
+                };
+                mail::render(recipient, &email)
+            }
+            MailKind::EmailTaken => {
+                let email = EmailTakenEmail {
+                    login_url: self.links.login(),
+                };
+                mail::render(recipient, &email)
+            }
+        }
     }
 }

@@ -1,8 +1,17 @@
-//! Email rendering: each message is a subject, a plain-text part and an HTML part, rendered
-//! by askama from `templates/email/` (one file per message and format, inside a shared
-//! layout). This module only writes emails; the outbox worker delivers them.
+//! Email rendering, in crates.io's shape: one struct per email ([`messages`]), whose text
+//! template holds its subject (which also heads the plain-text part) and plain-text body
+//! and whose HTML template holds its HTML body, both on a shared layout in
+//! `templates/email/`. Adding an email is one struct and
+//! its two templates. This module only writes emails; the outbox worker delivers them.
+
+mod messages;
 
 use askama::Template;
+
+pub(crate) use messages::{
+    AlreadyRegisteredEmail, ConfirmationEmail, EmailChangeConfirmationEmail,
+    EmailChangeNoticeEmail, EmailTakenEmail, PasswordChangedEmail, PasswordResetEmail,
+};
 
 /// A rendered message, ready for the transport.
 #[derive(Debug, Clone)]
@@ -13,90 +22,37 @@ pub struct RenderedEmail {
     pub html: String,
 }
 
-/// What a message says, with its links already built.
-pub enum Notification<'a> {
-    /// Someone signed up with this address: confirm it.
-    Confirmation {
-        confirm_url: &'a str,
-        valid_for: &'a str,
-    },
-    /// Someone tried to sign up with an address that already has a confirmed account.
-    AlreadyRegistered {
-        login_url: &'a str,
-        forgot_url: &'a str,
-    },
-    PasswordReset {
-        reset_url: &'a str,
-        valid_for: &'a str,
-    },
-    PasswordChanged {
-        forgot_url: &'a str,
-    },
-    /// Sent to the new address: confirm the move.
-    EmailChangeConfirmation {
-        confirm_url: &'a str,
-        valid_for: &'a str,
-    },
-    /// Sent to the old address: a move was asked for.
-    EmailChangeNotice {
-        forgot_url: &'a str,
-    },
-    /// Sent to an address with an account that someone else tried to move their account to.
-    EmailTaken {
-        login_url: &'a str,
-    },
+/// An email: its text template renders the plain-text part and, as its `subject` block,
+/// the subject; [`Message::html`] renders the HTML part. Implemented by `email!`.
+pub(crate) trait Message: Template {
+    /// # Errors
+    /// A template failed to render.
+    fn subject(&self) -> askama::Result<String>;
+
+    /// # Errors
+    /// A template failed to render.
+    fn html(&self, subject: &str) -> askama::Result<String>;
 }
 
-impl Notification<'_> {
-    fn subject(&self) -> &'static str {
-        match self {
-            Notification::Confirmation { .. } => "Confirm your email address",
-            Notification::AlreadyRegistered { .. } => "Someone tried to sign up with your address",
-            Notification::PasswordReset { .. } => "Reset your password",
-            Notification::PasswordChanged { .. } => "Your password was changed",
-            Notification::EmailChangeConfirmation { .. } => "Confirm your new email address",
-            Notification::EmailChangeNotice { .. } => "Your email address is being changed",
-            Notification::EmailTaken { .. } => "Someone tried to use your address",
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "email/message.txt")]
-struct TextPart<'a> {
-    notification: &'a Notification<'a>,
-}
-
-#[derive(Template)]
-#[template(path = "email/message.html")]
-struct HtmlPart<'a> {
-    notification: &'a Notification<'a>,
-    subject: &'a str,
-}
-
-/// Renders `notification` for `recipient`.
+/// Renders `message` for `recipient`.
 ///
 /// # Errors
 /// A template failed to render (a bug, not bad input: every value is escaped).
-pub fn render(
+pub(crate) fn render(
     recipient: &str,
-    notification: &Notification<'_>,
+    message: &impl Message,
 ) -> Result<RenderedEmail, askama::Error> {
-    let subject = notification.subject();
+    let subject = message.subject()?;
     Ok(RenderedEmail {
         recipient: recipient.to_owned(),
-        subject: subject.to_owned(),
-        text: TextPart { notification }.render()?,
-        html: HtmlPart {
-            notification,
-            subject,
-        }
-        .render()?,
+        text: message.render()?,
+        html: message.html(&subject)?,
+        subject,
     })
 }
 
 /// "24 hours", "7 days", "15 minutes": how long a link stays valid, for people to read.
-pub fn describe_duration(duration: std::time::Duration) -> String {
+pub(crate) fn describe_duration(duration: std::time::Duration) -> String {
     let seconds = duration.as_secs();
     let (amount, unit) = if seconds.is_multiple_of(86_400) && seconds > 86_400 {
         (seconds / 86_400, "day")
@@ -116,61 +72,109 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    #[test]
-    fn confirmation_has_the_link_in_both_parts_and_escapes_html() {
-        let url = "http://127.0.0.1:3000/confirm/abc?x=<b>";
-        let email = render(
-            "ada@example.com",
-            &Notification::Confirmation {
-                confirm_url: url,
-                valid_for: "24 hours",
-            },
-        )
-        .unwrap();
-        assert_eq!(email.subject, "Confirm your email address");
-        assert!(email.text.contains(url));
-        assert!(email.text.contains("24 hours"));
-        assert!(
-            email
-                .html
-                .contains("http://127.0.0.1:3000/confirm/abc?x=&#60;b&#62;")
-        );
-        assert!(!email.html.contains("<b>"));
+    const LINK: &str = "http://doorman.test/some/link?x=<b>&y=1";
+
+    fn link() -> String {
+        LINK.to_owned()
+    }
+
+    /// Every email, whole: subject, text and HTML side by side in one snapshot each.
+    fn every_email() -> Vec<(&'static str, RenderedEmail)> {
+        let to = "ada@example.com";
+        let valid_for = || "24 hours".to_owned();
+        vec![
+            (
+                "confirmation",
+                render(
+                    to,
+                    &ConfirmationEmail {
+                        confirm_url: link(),
+                        valid_for: valid_for(),
+                    },
+                ),
+            ),
+            (
+                "already_registered",
+                render(
+                    to,
+                    &AlreadyRegisteredEmail {
+                        login_url: link(),
+                        forgot_url: link(),
+                    },
+                ),
+            ),
+            (
+                "password_reset",
+                render(
+                    to,
+                    &PasswordResetEmail {
+                        reset_url: link(),
+                        valid_for: valid_for(),
+                    },
+                ),
+            ),
+            (
+                "password_changed",
+                render(to, &PasswordChangedEmail { forgot_url: link() }),
+            ),
+            (
+                "email_change_confirmation",
+                render(
+                    to,
+                    &EmailChangeConfirmationEmail {
+                        confirm_url: link(),
+                        valid_for: valid_for(),
+                    },
+                ),
+            ),
+            (
+                "email_change_notice",
+                render(to, &EmailChangeNoticeEmail { forgot_url: link() }),
+            ),
+            (
+                "email_taken",
+                render(to, &EmailTakenEmail { login_url: link() }),
+            ),
+        ]
+        .into_iter()
+        .map(|(name, email)| (name, email.expect("every email renders")))
+        .collect()
     }
 
     #[test]
-    fn every_message_renders_with_its_links_in_both_parts() {
-        let link = "http://doorman.test/some/link";
-        let messages = [
-            Notification::Confirmation {
-                confirm_url: link,
-                valid_for: "1 hour",
-            },
-            Notification::AlreadyRegistered {
-                login_url: link,
-                forgot_url: link,
-            },
-            Notification::PasswordReset {
-                reset_url: link,
-                valid_for: "1 hour",
-            },
-            Notification::PasswordChanged { forgot_url: link },
-            Notification::EmailChangeConfirmation {
-                confirm_url: link,
-                valid_for: "1 hour",
-            },
-            Notification::EmailChangeNotice { forgot_url: link },
-            Notification::EmailTaken { login_url: link },
-        ];
-        for message in &messages {
-            let email = render("ada@example.com", message).unwrap();
-            assert!(email.text.contains(link), "{}", email.subject);
-            assert!(email.html.contains(link), "{}", email.subject);
+    fn every_email_matches_its_snapshot() {
+        for (name, email) in every_email() {
+            insta::assert_snapshot!(
+                name,
+                format!(
+                    "To: {}\nSubject: {}\n\n--- text\n{}\n--- html\n{}",
+                    email.recipient, email.subject, email.text, email.html
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn every_email_has_its_link_in_both_parts_and_escapes_html() {
+        for (name, email) in every_email() {
+            assert!(
+                email.text.contains(LINK),
+                "{name}: the text part is not escaped"
+            );
             assert!(
                 email
                     .html
-                    .contains(&format!("<title>{}</title>", email.subject))
+                    .contains("http://doorman.test/some/link?x=&#60;b&#62;&#38;y=1"),
+                "{name}: the HTML part escapes the link"
             );
+            assert!(!email.html.contains("<b>"), "{name}");
+            assert!(
+                email
+                    .html
+                    .contains(&format!("<title>{}</title>", email.subject)),
+                "{name}"
+            );
+            assert!(!email.subject.is_empty() && !email.subject.contains('\n'));
         }
     }
 

@@ -207,3 +207,40 @@ async fn unconfirmed_accounts_past_their_lifetime_are_deleted_and_the_address_fr
         "the address is free again"
     );
 }
+
+/// The whole confirmation email as the SMTP server received it, with what changes from run
+/// to run (date, message id, recipient, token) masked.
+#[tokio::test]
+async fn the_confirmation_email_as_received_matches_its_snapshot() {
+    let app = spawn_app().await;
+    let address = unique_email();
+    app.signup(&address, PASSWORD).await;
+    let email = app.smtp.latest(&address).await;
+    let link = email.link("/confirm/");
+    let mask = |text: String| {
+        text.replace(&link, "http://doorman.test/confirm/[token]")
+            .replace(&address, "[recipient]")
+    };
+    let headers: Vec<String> = ["From", "To", "Subject", "MIME-Version"]
+        .into_iter()
+        .map(|name| format!("{name}: {}", email.header(name).unwrap_or_default()))
+        .chain(
+            ["Date", "Message-ID"]
+                .into_iter()
+                .map(|name| format!("{name}: [present: {}]", email.header(name).is_some())),
+        )
+        .collect();
+    let parts: Vec<String> = email
+        .parsed()
+        .subparts
+        .iter()
+        .map(|part| part.ctype.mimetype.clone())
+        .collect();
+    insta::assert_snapshot!(mask(format!(
+        "{}\nparts: {}\n\n--- text\n{}\n--- html\n{}",
+        headers.join("\n"),
+        parts.join(", "),
+        email.text(),
+        email.html()
+    )));
+}
