@@ -69,11 +69,92 @@ pub struct Config {
     pub mail_per_address_per_hour: u32,
     pub trusted_proxies: Vec<IpNet>,
     pub log_format: LogFormat,
+    /// Where `/metrics` is served; `None` turns that listener off.
+    pub admin_bind_addr: Option<SocketAddr>,
+    /// Most client connections open at once; more wait in the kernel's backlog.
+    pub max_connections: usize,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://doorman.db?mode=rwc";
 const MIN_SECRET_BYTES: usize = 32;
 const PASSWORD_MAX_LENGTH: usize = 128;
+
+/// `ADMIN_BIND_ADDR`'s default: loopback, so `/metrics` is not public by accident.
+const DEFAULT_ADMIN_BIND_ADDR: &str = "127.0.0.1:9100";
+const DEFAULT_MAX_CONNECTIONS: u32 = 4096;
+
+/// The variables as given; unset and empty are the same. Each reader names its variable
+/// in the error, so `from_lookup` reads as a list of variables and their rules.
+struct Variables<F: Fn(&str) -> Option<String>> {
+    lookup: F,
+}
+
+impl<F: Fn(&str) -> Option<String>> Variables<F> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.lookup)(name)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    }
+
+    fn text(&self, name: &str, default: &str) -> String {
+        self.get(name).unwrap_or_else(|| default.to_owned())
+    }
+
+    /// One of `choices` (the first is the default), as its value.
+    fn choice<T: Copy>(
+        &self,
+        name: &'static str,
+        default: T,
+        choices: &[(&str, T)],
+    ) -> Result<T, ConfigError> {
+        let Some(raw) = self.get(name) else {
+            return Ok(default);
+        };
+        choices
+            .iter()
+            .find(|(label, _)| *label == raw)
+            .map(|(_, value)| *value)
+            .ok_or_else(|| {
+                let names: Vec<String> = choices
+                    .iter()
+                    .map(|(label, _)| format!("`{label}`"))
+                    .collect();
+                ConfigError::new(name, format!("must be {}, not `{raw}`", names.join(" or ")))
+            })
+    }
+
+    fn number(&self, name: &'static str, default: u32) -> Result<u32, ConfigError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(raw) => raw.parse::<u32>().map_err(|_| {
+                ConfigError::new(name, format!("must be a whole number, not `{raw}`"))
+            }),
+        }
+    }
+
+    fn duration(&self, name: &'static str, default: &str) -> Result<Duration, ConfigError> {
+        parse_duration(&self.text(name, default)).map_err(|problem| ConfigError::new(name, problem))
+    }
+
+    fn socket_addr(&self, name: &'static str, default: &str) -> Result<SocketAddr, ConfigError> {
+        parse_socket_addr(name, &self.text(name, default))
+    }
+
+    /// A comma-separated list, each item parsed by `parse_item`; empty items are skipped.
+    fn list<T>(
+        &self,
+        name: &'static str,
+        parse_item: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Vec<T>, ConfigError> {
+        self.get(name)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| parse_item(item).map_err(|problem| ConfigError::new(name, problem)))
+            .collect()
+    }
+}
 
 impl Config {
     /// Reads the process environment (after `.env`, which `main` loads).
@@ -83,48 +164,24 @@ impl Config {
 
     /// Builds the configuration from any source of variables; unset and empty are the same.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-
-        let app_env = match get("APP_ENV").as_deref().map(str::trim) {
-            None | Some("development") => AppEnv::Development,
-            Some("production") => AppEnv::Production,
-            Some(other) => {
-                return Err(ConfigError::new(
-                    "APP_ENV",
-                    format!("must be `development` or `production`, not `{other}`"),
-                ));
-            }
-        };
-
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
-        if !(database_url.starts_with("sqlite:")
-            || database_url.starts_with("postgres://")
-            || database_url.starts_with("postgresql://"))
-        {
-            return Err(ConfigError::new(
-                "DATABASE_URL",
-                "must start with `sqlite:` or `postgres://`",
-            ));
-        }
-
-        let smtp_url = get("SMTP_URL").unwrap_or_else(|| "smtp://localhost:1025".into());
+        let vars = Variables { lookup };
+        let app_env = vars.choice(
+            "APP_ENV",
+            AppEnv::Development,
+            &[
+                ("development", AppEnv::Development),
+                ("production", AppEnv::Production),
+            ],
+        )?;
+        let database_url = parse_database_url(vars.text("DATABASE_URL", DEFAULT_DATABASE_URL))?;
+        let smtp_url = vars.text("SMTP_URL", "smtp://localhost:1025");
         crate::outbox::validate_smtp_url(&smtp_url)
             .map_err(|problem| ConfigError::new("SMTP_URL", problem))?;
-
-        let mail_from = get("MAIL_FROM")
-            .unwrap_or_else(|| "Doorman <no-reply@localhost>".into())
+        let mail_from = vars
+            .text("MAIL_FROM", "Doorman <no-reply@localhost>")
             .parse::<Mailbox>()
             .map_err(|e| ConfigError::new("MAIL_FROM", format!("not a valid mailbox ({e})")))?;
-
-        let base_url = parse_base_url(get("BASE_URL").as_deref())?;
-
-        let bind_addr = get("BIND_ADDR")
-            .unwrap_or_else(|| "127.0.0.1:3000".into())
-            .trim()
-            .parse::<SocketAddr>()
-            .map_err(|_| ConfigError::new("BIND_ADDR", "must be an address like 127.0.0.1:3000"))?;
-
-        let secret = match get("SECRET_KEY") {
+        let secret = match vars.get("SECRET_KEY") {
             Some(raw) => SecretSource::Given(parse_secret("SECRET_KEY", &raw)?),
             None if app_env == AppEnv::Production => {
                 return Err(ConfigError::new(
@@ -134,89 +191,78 @@ impl Config {
             }
             None => SecretSource::DevelopmentFile(secret_file_beside(&database_url)),
         };
-
-        let previous_secrets = get("SECRET_KEY_PREVIOUS")
-            .map(|list| {
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|key| !key.is_empty())
-                    .map(|key| parse_secret("SECRET_KEY_PREVIOUS", key))
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .transpose()?
-            .unwrap_or_default();
-
-        let duration = |name: &'static str, default: &str| {
-            parse_duration(get(name).as_deref().unwrap_or(default))
-                .map_err(|problem| ConfigError::new(name, problem))
-        };
-        let number = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
-            match get(name) {
-                None => Ok(default),
-                Some(raw) => raw.trim().parse::<u32>().map_err(|_| {
-                    ConfigError::new(name, format!("must be a whole number, not `{raw}`"))
-                }),
-            }
-        };
-
-        let password_min_length = number("PASSWORD_MIN_LENGTH", 15)? as usize;
+        let password_min_length = vars.number("PASSWORD_MIN_LENGTH", 15)? as usize;
         if !(8..=PASSWORD_MAX_LENGTH).contains(&password_min_length) {
             return Err(ConfigError::new(
                 "PASSWORD_MIN_LENGTH",
                 format!("must be between 8 and {PASSWORD_MAX_LENGTH}"),
             ));
         }
-
-        let trusted_proxies = get("TRUSTED_PROXIES")
-            .map(|list| {
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|cidr| !cidr.is_empty())
-                    .map(|cidr| {
-                        cidr.parse::<IpNet>()
-                            .or_else(|_| cidr.parse::<std::net::IpAddr>().map(IpNet::from))
-                            .map_err(|_| {
-                                ConfigError::new(
-                                    "TRUSTED_PROXIES",
-                                    format!("`{cidr}` is not a CIDR like 10.0.0.0/8"),
-                                )
-                            })
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .transpose()?
-            .unwrap_or_default();
-
-        let log_format = match get("LOG_FORMAT").as_deref().map(str::trim) {
-            None if app_env == AppEnv::Production => LogFormat::Json,
-            None | Some("pretty") => LogFormat::Pretty,
-            Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(ConfigError::new(
-                    "LOG_FORMAT",
-                    format!("must be `pretty` or `json`, not `{other}`"),
-                ));
-            }
+        let log_default = match app_env {
+            AppEnv::Development => LogFormat::Pretty,
+            AppEnv::Production => LogFormat::Json,
         };
-
-        Ok(Self {
+        let admin_bind_addr = match (vars.lookup)("ADMIN_BIND_ADDR") {
+            // Set but empty turns the admin listener off.
+            Some(raw) if raw.trim().is_empty() => None,
+            _ => Some(vars.socket_addr("ADMIN_BIND_ADDR", DEFAULT_ADMIN_BIND_ADDR)?),
+        };
+        let max_connections = vars.number("MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS)?;
+        if max_connections == 0 {
+            return Err(ConfigError::new("MAX_CONNECTIONS", "must be at least 1"));
+        }
+        let config = Self {
+            base_url: parse_base_url(&vars.text("BASE_URL", "http://127.0.0.1:3000"))?,
+            bind_addr: vars.socket_addr("BIND_ADDR", "127.0.0.1:3000")?,
+            previous_secrets: vars.list("SECRET_KEY_PREVIOUS", |key| {
+                parse_secret("SECRET_KEY_PREVIOUS", key).map_err(|error| error.problem)
+            })?,
+            confirm_token_ttl: vars.duration("CONFIRM_TOKEN_TTL", "24h")?,
+            reset_token_ttl: vars.duration("RESET_TOKEN_TTL", "1h")?,
+            unconfirmed_account_ttl: vars.duration("UNCONFIRMED_ACCOUNT_TTL", "7d")?,
+            rate_limit_per_minute: vars.number("RATE_LIMIT_PER_MINUTE", 20)?,
+            mail_per_address_per_hour: vars.number("MAIL_PER_ADDRESS_PER_HOUR", 5)?,
+            trusted_proxies: vars.list("TRUSTED_PROXIES", parse_cidr)?,
+            log_format: vars.choice(
+                "LOG_FORMAT",
+                log_default,
+                &[("pretty", LogFormat::Pretty), ("json", LogFormat::Json)],
+            )?,
             database_url,
             smtp_url,
             mail_from,
-            base_url,
-            bind_addr,
             app_env,
             secret,
-            previous_secrets,
-            confirm_token_ttl: duration("CONFIRM_TOKEN_TTL", "24h")?,
-            reset_token_ttl: duration("RESET_TOKEN_TTL", "1h")?,
-            unconfirmed_account_ttl: duration("UNCONFIRMED_ACCOUNT_TTL", "7d")?,
             password_min_length,
-            rate_limit_per_minute: number("RATE_LIMIT_PER_MINUTE", 20)?,
-            mail_per_address_per_hour: number("MAIL_PER_ADDRESS_PER_HOUR", 5)?,
-            trusted_proxies,
-            log_format,
-        })
+            admin_bind_addr,
+            max_connections: max_connections as usize,
+        };
+        config.refuse_exposed_development()?;
+        Ok(config)
+    }
+
+    /// Development mode shows every email, links and all, at `/dev/mailbox`: anyone who
+    /// can reach it can take over any account. It is for a developer's own machine only.
+    fn refuse_exposed_development(&self) -> Result<(), ConfigError> {
+        if !self.is_development() {
+            return Ok(());
+        }
+        if !self.bind_addr.ip().is_loopback() {
+            return Err(ConfigError::new(
+                "BIND_ADDR",
+                format!(
+                    "{} is not a loopback address; development mode (the default APP_ENV) only listens on 127.0.0.1 or ::1, set APP_ENV=production to serve others",
+                    self.bind_addr
+                ),
+            ));
+        }
+        if self.uses_https() {
+            return Err(ConfigError::new(
+                "BASE_URL",
+                "is https, which means a deployment; development mode (the default APP_ENV) would expose /dev/mailbox there, set APP_ENV=production",
+            ));
+        }
+        Ok(())
     }
 
     pub fn is_development(&self) -> bool {
@@ -229,8 +275,32 @@ impl Config {
     }
 }
 
-fn parse_base_url(raw: Option<&str>) -> Result<String, ConfigError> {
-    let raw = raw.unwrap_or("http://127.0.0.1:3000").trim();
+fn parse_database_url(url: String) -> Result<String, ConfigError> {
+    if url.starts_with("sqlite:")
+        || url.starts_with("postgres://")
+        || url.starts_with("postgresql://")
+    {
+        Ok(url)
+    } else {
+        Err(ConfigError::new(
+            "DATABASE_URL",
+            "must start with `sqlite:` or `postgres://`",
+        ))
+    }
+}
+
+fn parse_socket_addr(variable: &'static str, raw: &str) -> Result<SocketAddr, ConfigError> {
+    raw.parse::<SocketAddr>()
+        .map_err(|_| ConfigError::new(variable, "must be an address like 127.0.0.1:3000"))
+}
+
+fn parse_cidr(cidr: &str) -> Result<IpNet, String> {
+    cidr.parse::<IpNet>()
+        .or_else(|_| cidr.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{cidr}` is not a CIDR like 10.0.0.0/8"))
+}
+
+fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
     let rest = raw
         .strip_prefix("https://")
         .or_else(|| raw.strip_prefix("http://"))
@@ -364,6 +434,8 @@ mod tests {
             ("MAIL_PER_ADDRESS_PER_HOUR", "lots"),
             ("TRUSTED_PROXIES", "10.0.0.0/99"),
             ("LOG_FORMAT", "xml"),
+            ("ADMIN_BIND_ADDR", "nowhere"),
+            ("MAX_CONNECTIONS", "0"),
         ];
         for (variable, value) in cases {
             let error = config_from(&[(variable, value)]).unwrap_err();
@@ -383,8 +455,48 @@ mod tests {
 
     #[test]
     fn https_base_url_means_secure_cookies() {
-        let config = config_from(&[("BASE_URL", "https://id.example.com/")]).unwrap();
+        let secret = "x".repeat(32);
+        let config = config_from(&[
+            ("APP_ENV", "production"),
+            ("SECRET_KEY", &secret),
+            ("BASE_URL", "https://id.example.com/"),
+        ])
+        .unwrap();
         assert_eq!(config.base_url, "https://id.example.com");
         assert!(config.uses_https());
+    }
+
+    #[test]
+    fn development_mode_refuses_to_be_reachable_from_elsewhere() {
+        for (variable, value) in [
+            ("BIND_ADDR", "0.0.0.0:3000"),
+            ("BIND_ADDR", "[::]:3000"),
+            ("BIND_ADDR", "192.0.2.10:3000"),
+            ("BASE_URL", "https://id.example.com"),
+        ] {
+            let error = config_from(&[(variable, value)]).unwrap_err();
+            assert_eq!(error.variable, variable, "{variable}={value}");
+            assert!(error.problem.contains("APP_ENV=production"), "{error}");
+        }
+        assert!(config_from(&[("BIND_ADDR", "[::1]:3000")]).is_ok());
+        let secret = "x".repeat(32);
+        let production = config_from(&[
+            ("APP_ENV", "production"),
+            ("SECRET_KEY", &secret),
+            ("BIND_ADDR", "0.0.0.0:3000"),
+        ]);
+        assert!(production.is_ok());
+    }
+
+    #[test]
+    fn the_admin_listener_defaults_to_loopback_and_can_be_turned_off() {
+        let config = config_from(&[]).unwrap();
+        assert_eq!(
+            config.admin_bind_addr,
+            Some("127.0.0.1:9100".parse().unwrap())
+        );
+        assert_eq!(config.max_connections, 4096);
+        let off = config_from(&[("ADMIN_BIND_ADDR", "")]).unwrap();
+        assert_eq!(off.admin_bind_addr, None);
     }
 }

@@ -15,6 +15,7 @@ pub mod migrations;
 pub mod operator;
 pub mod outbox;
 pub mod passwords;
+pub mod server;
 pub mod sessions;
 pub mod startup;
 pub mod telemetry;

@@ -1,22 +1,26 @@
-//! Counters for `/metrics`, in the Prometheus text format. One [`Metrics`] per process,
-//! passed to whoever counts; gauges (outbox depth, hashing queue) are read at scrape time.
+//! Counters for `/metrics`, through the `metrics` facade and its Prometheus exporter. Each
+//! [`Metrics`] owns its own recorder rather than installing a global one, so several
+//! applications in one process (the tests) keep separate counts. Gauges (outbox depth,
+//! hashing queue) are set when `/metrics` is scraped.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use metrics::{Counter, Gauge, Key, KeyName, Label, Level, Metadata, Recorder, SharedString};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusRecorder};
 
-#[derive(Default)]
+static METADATA: Metadata<'static> = Metadata::new("doorman", Level::INFO, Some(module_path!()));
+
+const REQUESTS: &str = "doorman_http_requests_total";
+
 pub struct Metrics {
-    signups: AtomicU64,
-    confirmations: AtomicU64,
-    emails_sent: AtomicU64,
-    email_attempts_failed: AtomicU64,
-    emails_given_up: AtomicU64,
-    unconfirmed_accounts_deleted: AtomicU64,
-    /// Keyed by route pattern (never the path, which may hold a token) and status; routes
-    /// are a fixed set, so this stays small.
-    requests: Mutex<BTreeMap<String, BTreeMap<u16, u64>>>,
+    recorder: PrometheusRecorder,
+    signups: Counter,
+    confirmations: Counter,
+    emails_sent: Counter,
+    email_attempts_failed: Counter,
+    emails_given_up: Counter,
+    unconfirmed_accounts_deleted: Counter,
+    outbox_depth: Gauge,
+    outbox_oldest_seconds: Gauge,
+    hash_queue_depth: Gauge,
 }
 
 /// Values read from elsewhere when `/metrics` is scraped.
@@ -26,127 +30,100 @@ pub struct Gauges {
     pub hash_queue_depth: usize,
 }
 
+impl Default for Metrics {
+    fn default() -> Self {
+        let recorder = PrometheusBuilder::new().build_recorder();
+        let counter = |name: &'static str, help: &'static str| {
+            recorder.describe_counter(KeyName::from_const_str(name), None, help.into());
+            recorder.register_counter(&Key::from_static_name(name), &METADATA)
+        };
+        let gauge = |name: &'static str, help: &'static str| {
+            recorder.describe_gauge(KeyName::from_const_str(name), None, help.into());
+            recorder.register_gauge(&Key::from_static_name(name), &METADATA)
+        };
+        recorder.describe_counter(
+            KeyName::from_const_str(REQUESTS),
+            None,
+            "HTTP requests by route pattern and status.".into(),
+        );
+        Self {
+            signups: counter("doorman_signups_total", "Accounts created by sign-up."),
+            confirmations: counter(
+                "doorman_confirmations_total",
+                "Accounts confirmed from an emailed link.",
+            ),
+            emails_sent: counter(
+                "doorman_emails_sent_total",
+                "Emails accepted by the SMTP server.",
+            ),
+            email_attempts_failed: counter(
+                "doorman_email_attempts_failed_total",
+                "Failed delivery attempts (each is retried until given up).",
+            ),
+            emails_given_up: counter(
+                "doorman_emails_given_up_total",
+                "Emails given up on after 24 hours of failures.",
+            ),
+            unconfirmed_accounts_deleted: counter(
+                "doorman_unconfirmed_accounts_deleted_total",
+                "Unconfirmed accounts deleted past UNCONFIRMED_ACCOUNT_TTL.",
+            ),
+            outbox_depth: gauge("doorman_outbox_depth", "Emails waiting to be sent."),
+            outbox_oldest_seconds: gauge(
+                "doorman_outbox_oldest_age_seconds",
+                "Age of the oldest email waiting to be sent.",
+            ),
+            hash_queue_depth: gauge(
+                "doorman_password_hash_queue_depth",
+                "Password hashes running or waiting.",
+            ),
+            recorder,
+        }
+    }
+}
+
 impl Metrics {
     pub fn signup(&self) {
-        self.signups.fetch_add(1, Ordering::Relaxed);
+        self.signups.increment(1);
     }
 
     pub fn confirmation(&self) {
-        self.confirmations.fetch_add(1, Ordering::Relaxed);
+        self.confirmations.increment(1);
     }
 
     pub fn email_sent(&self) {
-        self.emails_sent.fetch_add(1, Ordering::Relaxed);
+        self.emails_sent.increment(1);
     }
 
     pub fn email_attempt_failed(&self, given_up: bool) {
-        self.email_attempts_failed.fetch_add(1, Ordering::Relaxed);
+        self.email_attempts_failed.increment(1);
         if given_up {
-            self.emails_given_up.fetch_add(1, Ordering::Relaxed);
+            self.emails_given_up.increment(1);
         }
     }
 
     pub fn unconfirmed_accounts_deleted(&self, count: u64) {
-        self.unconfirmed_accounts_deleted
-            .fetch_add(count, Ordering::Relaxed);
+        self.unconfirmed_accounts_deleted.increment(count);
     }
 
+    /// Counts a request under its route pattern, never its path (which may hold a token);
+    /// routes are a fixed set, so the label values stay few.
     pub fn request(&self, route: &str, status: u16) {
-        let mut requests = self
-            .requests
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        // Look up before inserting: the route's String is only allocated the first time.
-        match requests.get_mut(route) {
-            Some(by_status) => *by_status.entry(status).or_default() += 1,
-            None => {
-                requests.insert(route.to_owned(), BTreeMap::from([(status, 1)]));
-            }
-        }
+        let labels = vec![
+            Label::new("route", SharedString::from(route.to_owned())),
+            Label::new("status", SharedString::from(status.to_string())),
+        ];
+        self.recorder
+            .register_counter(&Key::from_parts(REQUESTS, labels), &METADATA)
+            .increment(1);
     }
 
+    /// The Prometheus text exposition, with `gauges` as they are now.
     pub fn render(&self, gauges: &Gauges) -> String {
-        let mut out = String::new();
-        let counters = [
-            (
-                "doorman_signups_total",
-                "Accounts created by sign-up.",
-                &self.signups,
-            ),
-            (
-                "doorman_confirmations_total",
-                "Accounts confirmed from an emailed link.",
-                &self.confirmations,
-            ),
-            (
-                "doorman_emails_sent_total",
-                "Emails accepted by the SMTP server.",
-                &self.emails_sent,
-            ),
-            (
-                "doorman_email_attempts_failed_total",
-                "Failed delivery attempts (each is retried until given up).",
-                &self.email_attempts_failed,
-            ),
-            (
-                "doorman_emails_given_up_total",
-                "Emails given up on after 24 hours of failures.",
-                &self.emails_given_up,
-            ),
-            (
-                "doorman_unconfirmed_accounts_deleted_total",
-                "Unconfirmed accounts deleted past UNCONFIRMED_ACCOUNT_TTL.",
-                &self.unconfirmed_accounts_deleted,
-            ),
-        ];
-        for (name, help, counter) in counters {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
-                counter.load(Ordering::Relaxed)
-            );
-        }
-        let gauges = [
-            (
-                "doorman_outbox_depth",
-                "Emails waiting to be sent.",
-                gauges.outbox_depth as f64,
-            ),
-            (
-                "doorman_outbox_oldest_age_seconds",
-                "Age of the oldest email waiting to be sent.",
-                gauges.outbox_oldest_seconds,
-            ),
-            (
-                "doorman_password_hash_queue_depth",
-                "Password hashes running or waiting.",
-                gauges.hash_queue_depth as f64,
-            ),
-        ];
-        for (name, help, value) in gauges {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP doorman_http_requests_total HTTP requests by route pattern and status.\n# TYPE doorman_http_requests_total counter"
-        );
-        let requests = self
-            .requests
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        for (route, by_status) in requests.iter() {
-            let route = route.replace('\\', "\\\\").replace('"', "\\\"");
-            for (status, count) in by_status {
-                let _ = writeln!(
-                    out,
-                    "doorman_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {count}"
-                );
-            }
-        }
-        out
+        self.outbox_depth.set(gauges.outbox_depth as f64);
+        self.outbox_oldest_seconds.set(gauges.outbox_oldest_seconds);
+        self.hash_queue_depth.set(gauges.hash_queue_depth as f64);
+        self.recorder.handle().render()
     }
 }
 
@@ -162,17 +139,36 @@ mod tests {
         metrics.email_attempt_failed(true);
         metrics.request("/confirm/{token}", 200);
         metrics.request("/confirm/{token}", 200);
+        metrics.request("/odd\"route\\", 404);
         let text = metrics.render(&Gauges {
             outbox_depth: 3,
             outbox_oldest_seconds: 1.5,
             hash_queue_depth: 0,
         });
-        assert!(text.contains("doorman_signups_total 2\n"));
+        assert!(text.contains("doorman_signups_total 2\n"), "{text}");
+        assert!(text.contains("# TYPE doorman_signups_total counter\n"));
         assert!(text.contains("doorman_emails_given_up_total 1\n"));
         assert!(text.contains("doorman_outbox_depth 3\n"));
         assert!(text.contains("doorman_outbox_oldest_age_seconds 1.5\n"));
         assert!(text.contains(
             "doorman_http_requests_total{route=\"/confirm/{token}\",status=\"200\"} 2\n"
         ));
+        assert!(
+            text.contains(r#"route="/odd\"route\\",status="404""#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn two_registries_count_apart() {
+        let (one, other) = (Metrics::default(), Metrics::default());
+        one.signup();
+        let gauges = Gauges {
+            outbox_depth: 0,
+            outbox_oldest_seconds: 0.0,
+            hash_queue_depth: 0,
+        };
+        assert!(one.render(&gauges).contains("doorman_signups_total 1\n"));
+        assert!(other.render(&gauges).contains("doorman_signups_total 0\n"));
     }
 }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use crate::accounts::{Accounts, AccountsError, Email, UserSummary};
 use crate::db::entities::outbox;
+use crate::outbox::DeliveryStatus;
 use crate::outbox::Outbox;
 
 #[derive(Debug, thiserror::Error)]
@@ -171,11 +172,7 @@ struct OutboxSummary {
 
 impl From<&outbox::Model> for OutboxSummary {
     fn from(row: &outbox::Model) -> Self {
-        let status = match (row.sent_at, row.failed_at) {
-            (Some(_), _) => "sent",
-            (None, Some(_)) => "failed",
-            (None, None) => "pending",
-        };
+        let status = DeliveryStatus::of(row).label();
         Self {
             id: row.id,
             kind: row.kind.clone(),

@@ -18,6 +18,8 @@ use crate::metrics::Metrics;
 use crate::operator::Operator;
 use crate::outbox::{DeliveryWorker, Outbox, SmtpMailer};
 use crate::passwords::PasswordHasher;
+use crate::server;
+use crate::sessions::DatabaseSessionStore;
 use crate::throttle::RateLimiter;
 use crate::tokens::Tokens;
 
@@ -37,8 +39,9 @@ pub enum StartupError {
     },
     #[error("SMTP_URL: {0}")]
     Mailer(#[from] crate::outbox::worker::MailerError),
-    #[error("could not listen on {address}: {source}")]
+    #[error("{variable}: could not listen on {address}: {source}")]
     Bind {
+        variable: &'static str,
         address: SocketAddr,
         source: std::io::Error,
     },
@@ -90,6 +93,7 @@ impl Services {
             hasher,
             tokens,
             outbox.clone(),
+            notifier.clone(),
             AccountRules {
                 password_min_length: config.password_min_length,
             },
@@ -176,16 +180,24 @@ async fn stop_background(stop: watch::Sender<bool>, tasks: Vec<JoinHandle<()>>) 
     }
 }
 
-/// The HTTP server and its background tasks, bound and ready to run. Nothing runs until
-/// [`Application::run_until`], so an application that fails to start leaves no task behind.
+/// The HTTP server, its admin listener and its background tasks, bound and ready to run.
+/// Nothing runs until [`Application::run_until`], so an application that fails to start
+/// leaves no task behind.
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    max_connections: usize,
+    /// `ADMIN_BIND_ADDR`'s listener and its router, unless turned off.
+    admin: Option<(TcpListener, axum::Router)>,
     background: Background,
 }
 
+/// The admin listener serves one scraper or two, never the public.
+const ADMIN_MAX_CONNECTIONS: usize = 16;
+
 impl Application {
-    /// Binds `config.bind_addr` (port 0 picks a free port, as tests do).
+    /// Binds `config.bind_addr` and `config.admin_bind_addr` (port 0 picks a free port, as
+    /// tests do).
     ///
     /// # Errors
     /// See [`StartupError`].
@@ -199,9 +211,7 @@ impl Application {
         };
         let state = AppState::new(http::AppServices {
             accounts: services.accounts,
-            outbox: services.outbox,
-            notifier: services.notifier,
-            db: services.db,
+            sessions: DatabaseSessionStore::new(services.db),
             metrics: services.metrics,
             post_limiter: (config.rate_limit_per_minute > 0).then(|| {
                 Arc::new(RateLimiter::new(
@@ -211,16 +221,18 @@ impl Application {
             }),
             trusted_proxies: TrustedProxies(Arc::new(config.trusted_proxies.clone())),
         });
-        let router = http::router(state, options);
-        let listener = TcpListener::bind(config.bind_addr)
-            .await
-            .map_err(|source| StartupError::Bind {
-                address: config.bind_addr,
-                source,
-            })?;
+        let admin = match config.admin_bind_addr {
+            Some(address) => Some((
+                bind("ADMIN_BIND_ADDR", address).await?,
+                http::admin_router(state.clone()),
+            )),
+            None => None,
+        };
         Ok(Self {
-            listener,
-            router,
+            listener: bind("BIND_ADDR", config.bind_addr).await?,
+            router: http::router(state, options),
+            max_connections: config.max_connections,
+            admin,
             background,
         })
     }
@@ -235,6 +247,15 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
+    /// Where `/metrics` is served, unless the admin listener is off.
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin.as_ref().map(|(listener, _)| {
+            listener
+                .local_addr()
+                .expect("a bound listener has an address")
+        })
+    }
+
     /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests and
     /// the worker's current batch finish (up to a grace period), and returns.
     ///
@@ -246,15 +267,35 @@ impl Application {
     ) -> std::io::Result<()> {
         let (stop, _) = watch::channel(false);
         let background = self.background.spawn(&stop);
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let admin = self.admin.map(|(listener, router)| {
+            let mut stopped = stop.subscribe();
+            tokio::spawn(server::serve(
+                listener,
+                router,
+                ADMIN_MAX_CONNECTIONS,
+                async move {
+                    let _ = stopped.wait_for(|stopped| *stopped).await;
+                },
+            ))
+        });
+        let served =
+            server::serve(self.listener, self.router, self.max_connections, shutdown).await;
         stop_background(stop, background).await;
+        if let Some(admin) = admin {
+            let _ = admin.await;
+        }
         served
     }
+}
+
+async fn bind(variable: &'static str, address: SocketAddr) -> Result<TcpListener, StartupError> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|source| StartupError::Bind {
+            variable,
+            address,
+            source,
+        })
 }
 
 /// Runs only the delivery worker (`doorman worker`) until `shutdown` resolves.

@@ -6,6 +6,7 @@
 //! and the ones it calls. Each flow lives in its own file as an `impl Accounts` block.
 
 mod admin;
+mod dev_mailbox;
 mod email;
 mod email_change;
 mod links;
@@ -25,6 +26,7 @@ use sea_orm::{
 };
 
 pub use admin::UserSummary;
+pub use dev_mailbox::MailboxMessage;
 pub use email::{Email, EmailRejection};
 pub use email_change::{EmailChange, EmailChangeRequest};
 pub use links::LinkProblem;
@@ -38,7 +40,7 @@ pub use registration::{
 pub use settings::{AccountDeletion, PasswordChange};
 
 use crate::db::entities::users::{self, Entity as User};
-use crate::metrics::Metrics;
+use crate::metrics::{Gauges, Metrics};
 use crate::outbox::{Enqueued, MailKind, Outbox};
 use crate::passwords::{HashError, NewPassword, PasswordAttempt, PasswordHasher, Verification};
 use crate::sessions;
@@ -54,6 +56,8 @@ pub enum AccountsError {
     Hashing(String),
     #[error("database error: {0}")]
     Database(#[from] DbErr),
+    #[error("composing an email failed: {0}")]
+    Composing(String),
     /// A link of this purpose cannot be used; see [`LinkProblem`].
     #[error("the {0:?} link cannot be used: {1:?}")]
     Link(Purpose, LinkProblem),
@@ -101,6 +105,7 @@ pub struct Accounts {
     hasher: Arc<PasswordHasher>,
     tokens: Tokens,
     outbox: Outbox,
+    notifier: Arc<Notifier>,
     rules: AccountRules,
     failed_logins: Arc<login::FailedLogins>,
     metrics: Arc<Metrics>,
@@ -112,6 +117,7 @@ impl Accounts {
         hasher: Arc<PasswordHasher>,
         tokens: Tokens,
         outbox: Outbox,
+        notifier: Arc<Notifier>,
         rules: AccountRules,
         metrics: Arc<Metrics>,
     ) -> Self {
@@ -120,6 +126,7 @@ impl Accounts {
             hasher,
             tokens,
             outbox,
+            notifier,
             rules,
             failed_logins: Arc::new(login::FailedLogins::new()),
             metrics,
@@ -130,9 +137,22 @@ impl Accounts {
         &self.rules
     }
 
-    /// Argon2 jobs running or waiting, for `/metrics`.
-    pub fn hash_queue_depth(&self) -> usize {
-        self.hasher.queue_depth()
+    /// True while the database answers, for `/readyz`.
+    pub async fn database_ready(&self) -> bool {
+        self.db.ping().await.is_ok()
+    }
+
+    /// The values `/metrics` reads at scrape time.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn gauges(&self) -> Result<Gauges, AccountsError> {
+        let (outbox_depth, oldest) = self.outbox.depth().await?;
+        Ok(Gauges {
+            outbox_depth,
+            outbox_oldest_seconds: oldest.map_or(0.0, |age| age.as_secs_f64()),
+            hash_queue_depth: self.hasher.queue_depth(),
+        })
     }
 
     /// The one way the domain looks a user up, inside a transaction or not.

@@ -53,12 +53,18 @@ where
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(address)| address.ip())
             .ok_or_else(|| AppError::BadRequest("no peer address".into()))?;
-        let forwarded_for = parts
+        // A proxy may append its own header line instead of extending the first one: read
+        // every line, in order, as one list. A line that is not text is no address, so the
+        // walk from the right stops there.
+        let lines: Vec<&str> = parts
             .headers
-            .get("x-forwarded-for")
-            .and_then(|value| value.to_str().ok());
+            .get_all("x-forwarded-for")
+            .iter()
+            .map(|value| value.to_str().unwrap_or("unreadable"))
+            .collect();
+        let forwarded_for = (!lines.is_empty()).then(|| lines.join(","));
         Ok(ClientIp(
-            TrustedProxies::from_ref(state).client_address(peer, forwarded_for),
+            TrustedProxies::from_ref(state).client_address(peer, forwarded_for.as_deref()),
         ))
     }
 }

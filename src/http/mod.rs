@@ -20,7 +20,6 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use sea_orm::DatabaseConnection;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -32,9 +31,8 @@ pub use csrf::CsrfConfig;
 pub use error::AppError;
 pub use links::Links;
 
-use crate::accounts::{Accounts, Notifier};
+use crate::accounts::Accounts;
 use crate::metrics::Metrics;
-use crate::outbox::Outbox;
 use crate::sessions::DatabaseSessionStore;
 use crate::throttle::RateLimiter;
 
@@ -65,12 +63,11 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// The services behind [`AppState`].
+/// The services behind [`AppState`]: the web layer talks to the accounts domain, never to
+/// the database or the outbox directly.
 pub struct AppServices {
     pub accounts: Accounts,
-    pub outbox: Outbox,
-    pub notifier: Arc<Notifier>,
-    pub db: DatabaseConnection,
+    pub sessions: DatabaseSessionStore,
     pub metrics: Arc<Metrics>,
     /// `None` when `RATE_LIMIT_PER_MINUTE` is 0.
     pub post_limiter: Option<Arc<RateLimiter>>,
@@ -93,7 +90,7 @@ pub struct RouterOptions {
 
 /// The whole application as a `Router`: pure, so tests can serve it on port 0.
 pub fn router(state: AppState, options: RouterOptions) -> Router {
-    let sessions = SessionManagerLayer::new(DatabaseSessionStore::new(state.db.clone()))
+    let sessions = SessionManagerLayer::new(state.sessions.clone())
         .with_name("doorman_session")
         .with_http_only(true)
         // Lax, not Strict: a person arriving from a link in their mail client must still
@@ -185,7 +182,6 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
         .nest("/api/v1", api)
         .route("/healthz", get(handlers::health::live))
         .route("/readyz", get(handlers::health::ready))
-        .route("/metrics", get(handlers::health::metrics))
         .route("/static/style.css", get(stylesheet))
         .fallback(handlers::home::not_found)
         .method_not_allowed_fallback(handlers::home::method_not_allowed)
@@ -216,6 +212,14 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
         ));
     }
     app
+}
+
+/// The admin listener's router (`ADMIN_BIND_ADDR`): `/metrics` and nothing else.
+pub fn admin_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(handlers::health::metrics))
+        .fallback(handlers::home::not_found)
+        .with_state(state)
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

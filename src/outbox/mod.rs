@@ -73,6 +73,77 @@ impl MailKind {
     }
 }
 
+/// Where an outbox row stands, as the operator CLI and the dev mailbox show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Waiting for its first attempt, or for a retry after `attempts` failed ones.
+    Pending {
+        attempts: i32,
+        last_error: Option<String>,
+    },
+    Sent,
+    /// Closed without sending: the email no longer made sense.
+    Skipped {
+        reason: String,
+    },
+    /// Failures for 24 hours; no more attempts.
+    GivenUp {
+        last_error: Option<String>,
+    },
+}
+
+/// What [`Outbox::mark_obsolete`] writes before the reason.
+const SKIPPED_PREFIX: &str = "skipped: ";
+
+impl DeliveryStatus {
+    pub fn of(row: &outbox::Model) -> Self {
+        match (row.sent_at, row.failed_at, row.last_error.clone()) {
+            (Some(_), _, _) => DeliveryStatus::Sent,
+            (None, Some(_), Some(error)) if error.starts_with(SKIPPED_PREFIX) => {
+                DeliveryStatus::Skipped {
+                    reason: error[SKIPPED_PREFIX.len()..].to_owned(),
+                }
+            }
+            (None, Some(_), last_error) => DeliveryStatus::GivenUp { last_error },
+            (None, None, last_error) => DeliveryStatus::Pending {
+                attempts: row.attempts,
+                last_error,
+            },
+        }
+    }
+
+    /// One word, for tables and JSON.
+    pub fn label(&self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending { .. } => "pending",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Skipped { .. } => "skipped",
+            DeliveryStatus::GivenUp { .. } => "failed",
+        }
+    }
+}
+
+impl std::fmt::Display for DeliveryStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeliveryStatus::Pending {
+                last_error: None, ..
+            } => f.write_str("queued"),
+            DeliveryStatus::Pending {
+                attempts,
+                last_error: Some(error),
+            } => write!(f, "retrying after {attempts} attempts: {error}"),
+            DeliveryStatus::Sent => f.write_str("sent"),
+            DeliveryStatus::Skipped { reason } => write!(f, "skipped: {reason}"),
+            DeliveryStatus::GivenUp { last_error } => write!(
+                f,
+                "failed: given up after 24 hours ({})",
+                last_error.as_deref().unwrap_or("no error recorded")
+            ),
+        }
+    }
+}
+
 /// Whether [`Outbox::enqueue`] queued the email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Enqueued {
@@ -249,7 +320,7 @@ impl Outbox {
             )
             .col_expr(
                 outbox::Column::LastError,
-                Expr::value(format!("skipped: {reason}")),
+                Expr::value(format!("{SKIPPED_PREFIX}{reason}")),
             )
             .filter(outbox::Column::Id.eq(id))
             .exec(&self.db)

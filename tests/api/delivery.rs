@@ -191,7 +191,7 @@ async fn unconfirmed_accounts_past_their_lifetime_are_deleted_and_the_address_fr
         400,
         "its links die with it"
     );
-    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("doorman_unconfirmed_accounts_deleted_total 1\n"),
         "{metrics}"

@@ -234,6 +234,8 @@ pub fn random_hex(bytes: usize) -> String {
 
 pub struct TestApp {
     pub address: String,
+    /// The admin listener (`/metrics`), on a port of its own.
+    pub admin_address: String,
     pub db: DatabaseConnection,
     pub smtp: Arc<TestSmtp>,
     /// The browser the helpers use; `new_browser()` makes others (another device).
@@ -285,6 +287,7 @@ impl TestAppBuilder {
             .unwrap_or_else(|| Arc::new(TestSmtp::start()));
         let mut settings = HashMap::from([
             ("BIND_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
+            ("ADMIN_BIND_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
             ("BASE_URL".to_owned(), BASE_URL.to_owned()),
             ("SMTP_URL".to_owned(), smtp.url()),
             ("SECRET_KEY".to_owned(), random_hex(32)),
@@ -305,6 +308,10 @@ impl TestApp {
             Config::from_lookup(|name| settings.get(name).cloned()).expect("valid test config");
         let app = Application::build(&config).await.expect("the app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let admin_address = app
+            .admin_addr()
+            .map(|admin| format!("http://{admin}"))
+            .unwrap_or_default();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async {
             let _ = stopped.await;
@@ -313,6 +320,7 @@ impl TestApp {
         TestApp {
             browser: Browser::new(&address),
             address,
+            admin_address,
             db,
             smtp,
             settings,
@@ -345,6 +353,16 @@ impl TestApp {
         if let Some(server) = self.server.take() {
             server.await.unwrap().unwrap();
         }
+    }
+
+    /// The `/metrics` text from the admin listener.
+    pub async fn metrics(&self) -> String {
+        reqwest::get(format!("{}/metrics", self.admin_address))
+            .await
+            .expect("the admin listener answers")
+            .text()
+            .await
+            .expect("a text body")
     }
 
     /// Another browser with its own cookies, e.g. the phone the email is opened on.

@@ -172,7 +172,7 @@ async fn metrics_count_sign_ups_confirmations_emails_and_requests() {
     // Wait for the worker to record the send.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let metrics = loop {
-        let text = app.get("/metrics").await.text().await.unwrap();
+        let text = app.metrics().await;
         if text.contains("doorman_emails_sent_total 1\n") || std::time::Instant::now() > deadline {
             break text;
         }

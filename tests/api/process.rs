@@ -22,6 +22,7 @@ async fn serve(smtp: &TestSmtp, rust_log: &str) -> (Child, Browser) {
         .env("DATABASE_URL", fresh_database_url().await)
         .env("SMTP_URL", smtp.url())
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("ADMIN_BIND_ADDR", "127.0.0.1:0")
         .env("BASE_URL", crate::helpers::BASE_URL)
         .env("SECRET_KEY", random_hex(32))
         .env("RUST_LOG", rust_log)

@@ -24,40 +24,60 @@ struct Row {
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
+/// A form post with a valid CSRF token.
 fn form(what: &'static str, path: &str, body: &str, expected: u16) -> Row {
-    raw(
-        what,
-        "POST",
-        path,
-        FORM,
-        Csrf::Valid,
-        body.as_bytes().to_vec(),
-        expected,
-    )
-}
-
-fn raw(
-    what: &'static str,
-    method: &'static str,
-    path: &str,
-    content_type: &'static str,
-    csrf: Csrf,
-    body: Vec<u8>,
-    expected: u16,
-) -> Row {
-    Row {
-        what,
-        method,
-        path: path.to_owned(),
-        content_type,
-        csrf,
-        body,
-        expected,
-    }
+    Row::post(what, path)
+        .content_type(FORM)
+        .csrf(Csrf::Valid)
+        .body(body.as_bytes().to_vec())
+        .expect(expected)
 }
 
 fn get(what: &'static str, path: &str, expected: u16) -> Row {
-    raw(what, "GET", path, "", Csrf::Missing, Vec::new(), expected)
+    Row::get(what, path).expect(expected)
+}
+
+/// A request row, built up from its method and path: no content type, no CSRF token and
+/// no body until given.
+impl Row {
+    fn new(what: &'static str, method: &'static str, path: &str) -> Self {
+        Self {
+            what,
+            method,
+            path: path.to_owned(),
+            content_type: "",
+            csrf: Csrf::Missing,
+            body: Vec::new(),
+            expected: 0,
+        }
+    }
+
+    fn get(what: &'static str, path: &str) -> Self {
+        Self::new(what, "GET", path)
+    }
+
+    fn post(what: &'static str, path: &str) -> Self {
+        Self::new(what, "POST", path)
+    }
+
+    fn content_type(self, content_type: &'static str) -> Self {
+        Self {
+            content_type,
+            ..self
+        }
+    }
+
+    fn csrf(self, csrf: Csrf) -> Self {
+        Self { csrf, ..self }
+    }
+
+    fn body(self, body: Vec<u8>) -> Self {
+        Self { body, ..self }
+    }
+
+    fn expect(self, expected: u16) -> Self {
+        Self { expected, ..self }
+    }
 }
 
 fn encode(value: &str) -> String {
@@ -82,69 +102,34 @@ fn hostile_rows() -> Vec<Row> {
     let hs512_token = "eyJhbGciOiJIUzUxMiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl";
     vec![
         // CSRF
-        raw(
-            "sign-up without a CSRF token",
-            "POST",
-            "/signup",
-            FORM,
-            Csrf::Missing,
-            signup("a@example.com", PASSWORD).into_bytes(),
-            403,
-        ),
-        raw(
-            "sign-up with a forged CSRF token",
-            "POST",
-            "/signup",
-            FORM,
-            Csrf::Forged,
-            signup("a@example.com", PASSWORD).into_bytes(),
-            403,
-        ),
-        raw(
-            "login without a CSRF token",
-            "POST",
-            "/login",
-            FORM,
-            Csrf::Missing,
-            signup("a@example.com", PASSWORD).into_bytes(),
-            403,
-        ),
-        raw(
-            "logout without a CSRF token",
-            "POST",
-            "/logout",
-            FORM,
-            Csrf::Missing,
-            Vec::new(),
-            403,
-        ),
-        raw(
-            "resend without a CSRF token",
-            "POST",
-            "/confirm/resend",
-            FORM,
-            Csrf::Missing,
-            b"email=a%40example.com".to_vec(),
-            403,
-        ),
-        raw(
-            "confirm without a CSRF token",
-            "POST",
-            "/confirm",
-            FORM,
-            Csrf::Missing,
-            b"token=x&password=y".to_vec(),
-            403,
-        ),
-        raw(
-            "JSON body to a form route (no form token)",
-            "POST",
-            "/signup",
-            "application/json",
-            Csrf::Missing,
-            br#"{"email":"a@example.com","password":"x"}"#.to_vec(),
-            403,
-        ),
+        Row::post("sign-up without a CSRF token", "/signup")
+            .content_type(FORM)
+            .body(signup("a@example.com", PASSWORD).into_bytes())
+            .expect(403),
+        Row::post("sign-up with a forged CSRF token", "/signup")
+            .content_type(FORM)
+            .csrf(Csrf::Forged)
+            .body(signup("a@example.com", PASSWORD).into_bytes())
+            .expect(403),
+        Row::post("login without a CSRF token", "/login")
+            .content_type(FORM)
+            .body(signup("a@example.com", PASSWORD).into_bytes())
+            .expect(403),
+        Row::post("logout without a CSRF token", "/logout")
+            .content_type(FORM)
+            .expect(403),
+        Row::post("resend without a CSRF token", "/confirm/resend")
+            .content_type(FORM)
+            .body(b"email=a%40example.com".to_vec())
+            .expect(403),
+        Row::post("confirm without a CSRF token", "/confirm")
+            .content_type(FORM)
+            .body(b"token=x&password=y".to_vec())
+            .expect(403),
+        Row::post("JSON body to a form route (no form token)", "/signup")
+            .content_type("application/json")
+            .body(br#"{"email":"a@example.com","password":"x"}"#.to_vec())
+            .expect(403),
         // Emails
         form("empty email", "/signup", &signup("", PASSWORD), 422),
         form(
@@ -258,39 +243,27 @@ fn hostile_rows() -> Vec<Row> {
             &format!("email=%FF%FE%40example.com&password={ok_password}"),
             400,
         ),
-        raw(
-            "invalid UTF-8, raw bytes",
-            "POST",
-            "/signup",
-            FORM,
-            Csrf::Valid,
-            b"email=\xff\xfe@example.com&password=x".to_vec(),
-            400,
-        ),
+        Row::post("invalid UTF-8, raw bytes", "/signup")
+            .content_type(FORM)
+            .csrf(Csrf::Valid)
+            .body(b"email=\xff\xfe@example.com&password=x".to_vec())
+            .expect(400),
         form(
             "duplicated field",
             "/signup",
             &format!("email=a%40example.com&email=b%40example.com&password={ok_password}"),
             400,
         ),
-        raw(
-            "text/plain body",
-            "POST",
-            "/signup",
-            "text/plain",
-            Csrf::Valid,
-            signup("a@example.com", PASSWORD).into_bytes(),
-            415,
-        ),
-        raw(
-            "body over 16 KiB",
-            "POST",
-            "/signup",
-            FORM,
-            Csrf::Valid,
-            format!("email={}", "a".repeat(17 * 1024)).into_bytes(),
-            413,
-        ),
+        Row::post("text/plain body", "/signup")
+            .content_type("text/plain")
+            .csrf(Csrf::Valid)
+            .body(signup("a@example.com", PASSWORD).into_bytes())
+            .expect(415),
+        Row::post("body over 16 KiB", "/signup")
+            .content_type(FORM)
+            .csrf(Csrf::Valid)
+            .body(format!("email={}", "a".repeat(17 * 1024)).into_bytes())
+            .expect(413),
         // Login
         form("login with an empty form", "/login", "", 401),
         form(
@@ -358,24 +331,10 @@ fn hostile_rows() -> Vec<Row> {
             303,
         ),
         get("account without a session", "/account", 303),
-        raw(
-            "DELETE on a form page",
-            "DELETE",
-            "/signup",
-            "",
-            Csrf::Missing,
-            Vec::new(),
-            405,
-        ),
-        raw(
-            "POST to the health check",
-            "POST",
-            "/healthz",
-            FORM,
-            Csrf::Missing,
-            Vec::new(),
-            405,
-        ),
+        Row::new("DELETE on a form page", "DELETE", "/signup").expect(405),
+        Row::post("POST to the health check", "/healthz")
+            .content_type(FORM)
+            .expect(405),
         get("an unknown page", "/wp-login.php", 404),
         get(
             "a mailbox message that is not a number",
@@ -584,8 +543,10 @@ async fn links_come_from_base_url_whatever_the_host_header_says() {
 
 #[tokio::test]
 async fn over_https_cookies_are_secure_and_hsts_is_sent() {
+    // Development mode refuses an https BASE_URL: https means a deployment.
     let app = spawn_app_with()
         .set("BASE_URL", "https://doorman.test")
+        .set("APP_ENV", "production")
         .start()
         .await;
     let response = app.get("/signup").await;

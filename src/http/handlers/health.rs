@@ -1,11 +1,11 @@
+//! Liveness, readiness and, on the admin listener only, `/metrics`.
+
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 
-use crate::http::error::AppError;
-use crate::metrics::Gauges;
-
 use crate::http::AppState;
+use crate::http::error::AppError;
 
 /// `200 ok` while the process runs.
 pub async fn live() -> &'static str {
@@ -14,20 +14,18 @@ pub async fn live() -> &'static str {
 
 /// `200` when the database answers, else `503`.
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    if state.accounts.database_ready().await {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
     }
 }
 
 /// Prometheus text: requests, sign-ups, confirmations, emails, outbox depth, hash queue.
+/// Served only on `ADMIN_BIND_ADDR`: its counters move differently for known and unknown
+/// addresses, so on the public listener it would tell strangers who has an account.
 pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, AppError> {
-    let (outbox_depth, oldest) = state.outbox.depth().await.map_err(AppError::internal)?;
-    let gauges = Gauges {
-        outbox_depth,
-        outbox_oldest_seconds: oldest.map_or(0.0, |age| age.as_secs_f64()),
-        hash_queue_depth: state.accounts.hash_queue_depth(),
-    };
+    let gauges = state.accounts.gauges().await?;
     Ok((
         [(
             header::CONTENT_TYPE,
