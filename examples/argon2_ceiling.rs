@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use doorman::passwords::PasswordHasher;
+use doorman::internals::PasswordHasher;
 
 #[tokio::main]
 async fn main() {

@@ -9,7 +9,7 @@ mod m20261129_000001_create_users;
 mod m20261129_000002_create_outbox;
 mod m20261129_000003_create_sessions;
 
-pub struct Migrator;
+pub(crate) struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {

@@ -12,7 +12,7 @@ use crate::accounts::Accounts;
 use crate::metrics::Metrics;
 use crate::sessions;
 
-pub struct Housekeeping {
+pub(crate) struct Housekeeping {
     pub accounts: Accounts,
     pub metrics: Arc<Metrics>,
     pub db: DatabaseConnection,
@@ -25,7 +25,7 @@ impl Housekeeping {
         (self.unconfirmed_account_ttl / 4).clamp(Duration::from_secs(1), Duration::from_secs(60))
     }
 
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+    pub(crate) async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let mut ticker = tokio::time::interval(self.interval());
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

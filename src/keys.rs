@@ -113,7 +113,7 @@ impl Keyring {
     }
 }
 
-pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     let mut mac = HmacSha256::new_from_slice(key).expect("HMAC accepts keys of any length");
     for part in parts {
         // Length prefixes keep ("ab","c") and ("a","bc") apart.
@@ -124,7 +124,7 @@ pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 }
 
 /// Constant-time comparison of two MACs.
-pub fn macs_equal(left: &[u8], right: &[u8]) -> bool {
+pub(crate) fn macs_equal(left: &[u8], right: &[u8]) -> bool {
     left.len() == right.len()
         && left
             .iter()

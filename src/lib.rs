@@ -1,23 +1,37 @@
 //! Doorman: self-hosted sign-up with email confirmation.
 //!
-//! See `ARCHITECTURE.md` for how the modules fit together.
+//! See `ARCHITECTURE.md` for how the modules fit together. The crate's public surface is
+//! what the `doorman` binary needs (configuration, start-up, the operator's commands,
+//! telemetry, migrations) plus [`internals`] for the fuzz targets and integration tests;
+//! everything else is `pub(crate)`.
+#![warn(unreachable_pub)]
 
-pub mod accounts;
+mod accounts;
 pub mod config;
 pub mod db;
-pub mod housekeeping;
-pub mod http;
-pub mod keys;
-pub mod mail;
-pub mod metrics;
+mod housekeeping;
+mod http;
+mod keys;
+mod mail;
+mod metrics;
 #[path = "../migrations/mod.rs"]
-pub mod migrations;
+mod migrations;
 pub mod operator;
-pub mod outbox;
-pub mod passwords;
-pub mod server;
-pub mod sessions;
+mod outbox;
+mod passwords;
+mod server;
+mod sessions;
 pub mod startup;
 pub mod telemetry;
-pub mod throttle;
-pub mod tokens;
+mod throttle;
+mod tokens;
+
+/// Pieces the fuzz targets and the integration tests reach into. Not a stable API.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::accounts::Email;
+    pub use crate::http::forms::{ConfirmForm, EmailPasswordForm, parse_form};
+    pub use crate::keys::{Keyring, SecretKey, random_bytes};
+    pub use crate::passwords::{HashError, NewPassword, PasswordAttempt, PasswordHasher};
+    pub use crate::tokens::{LinkToken, Purpose, TokenError, Tokens};
+}

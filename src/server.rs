@@ -23,9 +23,9 @@ use tokio::time::Instant;
 use tower::ServiceExt;
 
 /// Slowloris defence: the request line and headers must arrive within this.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// A keep-alive connection with no request in flight is closed after this.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long in-flight requests get to finish after shutdown begins.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
@@ -34,7 +34,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 ///
 /// # Errors
 /// Accepting failed in a way that retrying cannot mend.
-pub async fn serve(
+pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     max_connections: usize,

@@ -18,15 +18,15 @@ use tower_sessions::session_store::{self, SessionStore};
 use crate::db::entities::sessions::{self, Entity as SessionRow};
 
 /// The session key holding the logged-in user's id.
-pub const USER_ID_KEY: &str = "user_id";
+pub(crate) const USER_ID_KEY: &str = "user_id";
 
 #[derive(Debug, Clone)]
-pub struct DatabaseSessionStore {
+pub(crate) struct DatabaseSessionStore {
     db: DatabaseConnection,
 }
 
 impl DatabaseSessionStore {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }
 }
@@ -35,7 +35,7 @@ impl DatabaseSessionStore {
 ///
 /// # Errors
 /// Database errors.
-pub async fn end_for_user<C: ConnectionTrait>(
+pub(crate) async fn end_for_user<C: ConnectionTrait>(
     connection: &C,
     user_id: i64,
     keep: Option<&Id>,
@@ -51,7 +51,7 @@ pub async fn end_for_user<C: ConnectionTrait>(
 ///
 /// # Errors
 /// Database errors.
-pub async fn delete_expired(db: &DatabaseConnection) -> Result<u64, DbErr> {
+pub(crate) async fn delete_expired(db: &DatabaseConnection) -> Result<u64, DbErr> {
     let result = SessionRow::delete_many()
         .filter(sessions::Column::ExpiresAt.lte(Utc::now().timestamp()))
         .exec(db)

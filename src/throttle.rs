@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 /// Keys tracked at once; a flood of distinct keys cannot grow memory past this.
 const MAX_KEYS: usize = 100_000;
 
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     capacity: f64,
     refill_per_second: f64,
     buckets: Mutex<HashMap<String, Bucket>>,
@@ -23,7 +23,7 @@ struct Bucket {
 
 impl RateLimiter {
     /// Allows `burst` events per `window`, refilling evenly across it.
-    pub fn new(burst: u32, window: Duration) -> Self {
+    pub(crate) fn new(burst: u32, window: Duration) -> Self {
         let capacity = f64::from(burst.max(1));
         Self {
             capacity,
@@ -36,7 +36,7 @@ impl RateLimiter {
     ///
     /// # Errors
     /// How long until a token is available, when none is.
-    pub fn hit(&self, key: &str) -> Result<(), Duration> {
+    pub(crate) fn hit(&self, key: &str) -> Result<(), Duration> {
         self.with_bucket(key, |bucket| {
             if bucket.tokens >= 1.0 {
                 bucket.tokens -= 1.0;
@@ -51,7 +51,7 @@ impl RateLimiter {
     ///
     /// # Errors
     /// How long until a token is available, when none is.
-    pub fn check(&self, key: &str) -> Result<(), Duration> {
+    pub(crate) fn check(&self, key: &str) -> Result<(), Duration> {
         self.with_bucket(key, |bucket| {
             if bucket.tokens >= 1.0 {
                 Ok(())

@@ -2,9 +2,9 @@
 //! it: nothing may panic, and whatever parses must respect the domain's limits.
 #![no_main]
 
-use doorman::accounts::Email;
-use doorman::http::forms::{ConfirmForm, EmailPasswordForm, parse_form};
-use doorman::passwords::{NewPassword, PasswordAttempt};
+use doorman::internals::{
+    ConfirmForm, Email, EmailPasswordForm, NewPassword, PasswordAttempt, parse_form,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|body: &[u8]| {

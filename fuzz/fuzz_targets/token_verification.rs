@@ -4,8 +4,7 @@
 
 use std::sync::LazyLock;
 
-use doorman::keys::{Keyring, SecretKey};
-use doorman::tokens::{Purpose, TokenError, Tokens};
+use doorman::internals::{Keyring, LinkToken, Purpose, SecretKey, TokenError, Tokens};
 use libfuzzer_sys::fuzz_target;
 
 static TOKENS: LazyLock<Tokens> = LazyLock::new(|| {
@@ -16,11 +15,11 @@ static TOKENS: LazyLock<Tokens> = LazyLock::new(|| {
 });
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(token) = std::str::from_utf8(data) else {
+    let Some(token) = std::str::from_utf8(data).ok().and_then(LinkToken::parse) else {
         return;
     };
     for purpose in [Purpose::Confirm, Purpose::Reset, Purpose::EmailChange] {
-        match TOKENS.verify(token, purpose) {
+        match TOKENS.verify(&token, purpose) {
             Err(TokenError::Invalid) => {}
             other => panic!("accepted a token no key signed: {other:?}"),
         }

@@ -25,19 +25,18 @@ use sea_orm::{
     TransactionTrait,
 };
 
-pub use admin::UserSummary;
-pub use dev_mailbox::MailboxMessage;
-pub use email::{Email, EmailRejection};
-pub use email_change::{EmailChange, EmailChangeRequest};
-pub use links::LinkProblem;
-pub use login::Login;
-pub use notifier::{AccountLinks, LinkLifetimes, Notifier};
-pub use recovery::PasswordReset;
-pub use registration::{
-    Confirmation, ConfirmationFields, ConfirmationProof, MissingProof, NewAccount,
-    NewAccountRejection,
+pub(crate) use admin::UserSummary;
+pub use email::Email;
+pub(crate) use email::EmailRejection;
+pub(crate) use email_change::{EmailChange, EmailChangeRequest};
+pub(crate) use links::LinkProblem;
+pub(crate) use login::Login;
+pub(crate) use notifier::{AccountLinks, LinkLifetimes, Notifier};
+pub(crate) use recovery::PasswordReset;
+pub(crate) use registration::{
+    Confirmation, ConfirmationFields, ConfirmationProof, NewAccount, NewAccountRejection,
 };
-pub use settings::{AccountDeletion, PasswordChange};
+pub(crate) use settings::{AccountDeletion, PasswordChange};
 
 use crate::db::entities::users::{self, Entity as User};
 use crate::metrics::{Gauges, Metrics};

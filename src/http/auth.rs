@@ -11,7 +11,7 @@ use super::error::AppError;
 use crate::accounts::Account;
 use crate::sessions::USER_ID_KEY;
 
-pub struct CurrentUser {
+pub(super) struct CurrentUser {
     pub account: Account,
     pub session: Session,
 }

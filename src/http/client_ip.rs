@@ -11,7 +11,7 @@ use ipnet::IpNet;
 use super::error::AppError;
 
 #[derive(Clone, Default)]
-pub struct TrustedProxies(pub Arc<Vec<IpNet>>);
+pub(crate) struct TrustedProxies(pub Arc<Vec<IpNet>>);
 
 impl TrustedProxies {
     fn trusts(&self, address: IpAddr) -> bool {
@@ -20,7 +20,7 @@ impl TrustedProxies {
 
     /// Walks `X-Forwarded-For` from the right (the entries our proxies appended) and stops at
     /// the first address we do not trust: entries further left are the client's to forge.
-    pub fn client_address(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
+    pub(crate) fn client_address(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
         if !self.trusts(peer) {
             return peer;
         }
@@ -38,7 +38,7 @@ impl TrustedProxies {
     }
 }
 
-pub struct ClientIp(pub IpAddr);
+pub(super) struct ClientIp(pub IpAddr);
 
 impl<S> FromRequestParts<S> for ClientIp
 where

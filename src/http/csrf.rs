@@ -19,7 +19,7 @@ use super::error::AppError;
 use crate::keys::{hmac_sha256, macs_equal, random_bytes};
 
 #[derive(Clone)]
-pub struct CsrfConfig {
+pub(crate) struct CsrfConfig {
     key: [u8; 32],
     cookie_name: &'static str,
     secure: bool,
@@ -28,7 +28,7 @@ pub struct CsrfConfig {
 impl CsrfConfig {
     /// Over https the cookie takes the `__Host-` prefix, which browsers only accept from
     /// this exact host over a secure connection.
-    pub fn new(key: [u8; 32], secure: bool) -> Self {
+    pub(crate) fn new(key: [u8; 32], secure: bool) -> Self {
         Self {
             key,
             cookie_name: if secure {
@@ -56,7 +56,7 @@ impl CsrfConfig {
 
 /// The token to put in this page's forms.
 #[derive(Clone)]
-pub struct CsrfToken(pub String);
+pub(super) struct CsrfToken(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
     type Rejection = AppError;
@@ -77,7 +77,11 @@ struct CsrfField {
 }
 
 /// Gives every request a CSRF token and checks it on every POST outside the JSON API.
-pub async fn protect(State(config): State<CsrfConfig>, request: Request, next: Next) -> Response {
+pub(super) async fn protect(
+    State(config): State<CsrfConfig>,
+    request: Request,
+    next: Next,
+) -> Response {
     let existing = cookie_value(&request, config.cookie_name)
         .filter(|value| value.len() == 43 && URL_SAFE_NO_PAD.decode(value).is_ok());
     let (cookie, is_new) = match existing {

@@ -15,7 +15,7 @@ use crate::tokens::Purpose;
 
 /// Each refused field and why, as a form shows it next to the field and a problem
 /// document lists it under `errors`.
-pub type FieldErrors = BTreeMap<&'static str, String>;
+pub(super) type FieldErrors = BTreeMap<&'static str, String>;
 
 /// How long a client should wait before retrying after a `503 Busy`.
 const BUSY_RETRY_AFTER_SECONDS: u64 = 5;
@@ -213,7 +213,7 @@ impl IntoResponse for AppError {
 }
 
 /// An [`AppError`] answered as a problem document: what the JSON API's handlers return.
-pub struct ProblemJson(pub AppError);
+pub(crate) struct ProblemJson(pub AppError);
 
 impl<E: Into<AppError>> From<E> for ProblemJson {
     fn from(error: E) -> Self {

@@ -12,7 +12,7 @@ use crate::accounts::ConfirmationFields;
 /// An `application/x-www-form-urlencoded` body, refused with a readable page when it is
 /// not one: `415` for another content type, `413` past the size limit, `400` for text that
 /// is not UTF-8 once percent-decoded (form decoders would silently replace it).
-pub struct HtmlForm<T>(pub T);
+pub(crate) struct HtmlForm<T>(pub T);
 
 impl<T, S> FromRequest<S> for HtmlForm<T>
 where
@@ -89,33 +89,33 @@ pub struct EmailPasswordForm {
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
-pub struct EmailForm {
+pub(crate) struct EmailForm {
     pub email: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
-pub struct TokenPasswordForm {
+pub(crate) struct TokenPasswordForm {
     pub token: String,
     pub password: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
-pub struct CurrentPasswordForm {
+pub(crate) struct CurrentPasswordForm {
     pub current_password: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
-pub struct ChangeEmailForm {
+pub(crate) struct ChangeEmailForm {
     pub email: String,
     pub current_password: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
-pub struct ChangePasswordForm {
+pub(crate) struct ChangePasswordForm {
     pub current_password: String,
     pub password: String,
 }

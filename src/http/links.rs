@@ -3,12 +3,12 @@ use crate::tokens::SecretToken;
 
 /// Builds the links in emails from `BASE_URL`, never from the request's `Host` header,
 /// which an attacker controls.
-pub struct Links {
+pub(crate) struct Links {
     base_url: String,
 }
 
 impl Links {
-    pub fn new(base_url: &str) -> Self {
+    pub(crate) fn new(base_url: &str) -> Self {
         Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
         }

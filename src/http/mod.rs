@@ -4,7 +4,7 @@ mod auth;
 mod client_ip;
 mod csrf;
 mod error;
-pub mod forms;
+pub(crate) mod forms;
 mod handlers;
 mod link_pages;
 mod links;
@@ -26,10 +26,9 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-pub use client_ip::TrustedProxies;
-pub use csrf::CsrfConfig;
-pub use error::AppError;
-pub use links::Links;
+pub(crate) use client_ip::TrustedProxies;
+pub(crate) use csrf::CsrfConfig;
+pub(crate) use links::Links;
 
 use crate::accounts::Accounts;
 use crate::metrics::Metrics;
@@ -37,7 +36,7 @@ use crate::sessions::DatabaseSessionStore;
 use crate::throttle::RateLimiter;
 
 /// Request bodies above this are refused with `413`: no form needs more.
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024;
 
 const STYLESHEET: &str = include_str!("../../static/style.css");
 
@@ -47,10 +46,10 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img
 /// What handlers share. Cloned for every extractor and middleware of every request, so it
 /// is one `Arc`: a clone is a reference count, not a deep copy of the services.
 #[derive(Clone)]
-pub struct AppState(Arc<AppServices>);
+pub(crate) struct AppState(Arc<AppServices>);
 
 impl AppState {
-    pub fn new(services: AppServices) -> Self {
+    pub(crate) fn new(services: AppServices) -> Self {
         Self(Arc::new(services))
     }
 }
@@ -65,7 +64,7 @@ impl std::ops::Deref for AppState {
 
 /// The services behind [`AppState`]: the web layer talks to the accounts domain, never to
 /// the database or the outbox directly.
-pub struct AppServices {
+pub(crate) struct AppServices {
     pub accounts: Accounts,
     pub sessions: DatabaseSessionStore,
     pub metrics: Arc<Metrics>,
@@ -82,14 +81,14 @@ impl FromRef<AppState> for TrustedProxies {
 
 /// Settings that shape the router itself rather than a handler.
 #[derive(Clone)]
-pub struct RouterOptions {
+pub(crate) struct RouterOptions {
     pub development: bool,
     pub https: bool,
     pub csrf: CsrfConfig,
 }
 
 /// The whole application as a `Router`: pure, so tests can serve it on port 0.
-pub fn router(state: AppState, options: RouterOptions) -> Router {
+pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
     let sessions = SessionManagerLayer::new(state.sessions.clone())
         .with_name("doorman_session")
         .with_http_only(true)
@@ -215,7 +214,7 @@ pub fn router(state: AppState, options: RouterOptions) -> Router {
 }
 
 /// The admin listener's router (`ADMIN_BIND_ADDR`): `/metrics` and nothing else.
-pub fn admin_router(state: AppState) -> Router {
+pub(crate) fn admin_router(state: AppState) -> Router {
     Router::new()
         .route("/metrics", get(handlers::health::metrics))
         .fallback(handlers::home::not_found)

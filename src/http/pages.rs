@@ -5,18 +5,18 @@ use askama_web::WebTemplate;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
-pub struct ErrorPage {
+pub(super) struct ErrorPage {
     pub title: &'static str,
     pub message: &'static str,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
-pub struct HomePage;
+pub(super) struct HomePage;
 
 #[derive(Template, WebTemplate, Default)]
 #[template(path = "signup.html")]
-pub struct SignupPage {
+pub(super) struct SignupPage {
     pub csrf_token: String,
     pub email: String,
     pub email_error: Option<String>,
@@ -26,21 +26,21 @@ pub struct SignupPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "check_email.html")]
-pub struct CheckEmailPage {
+pub(super) struct CheckEmailPage {
     pub csrf_token: String,
     pub resend_email: String,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "resend.html")]
-pub struct ResendPage {
+pub(super) struct ResendPage {
     pub csrf_token: String,
     pub resend_email: String,
 }
 
 #[derive(Template, WebTemplate, Default)]
 #[template(path = "confirm.html")]
-pub struct ConfirmPage {
+pub(super) struct ConfirmPage {
     pub csrf_token: String,
     pub token: String,
     pub email: String,
@@ -52,7 +52,7 @@ pub struct ConfirmPage {
 
 #[derive(Template, WebTemplate, Default)]
 #[template(path = "login.html")]
-pub struct LoginPage {
+pub(super) struct LoginPage {
     pub csrf_token: String,
     pub email: String,
     pub error: Option<&'static str>,
@@ -60,14 +60,14 @@ pub struct LoginPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login_unconfirmed.html")]
-pub struct LoginUnconfirmedPage {
+pub(super) struct LoginUnconfirmedPage {
     pub csrf_token: String,
     pub resend_email: String,
 }
 
 #[derive(Template, WebTemplate, Default)]
 #[template(path = "account.html")]
-pub struct AccountPage {
+pub(super) struct AccountPage {
     pub csrf_token: String,
     pub email: String,
     pub member_since: String,
@@ -83,21 +83,21 @@ pub struct AccountPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "address_taken.html")]
-pub struct AddressTakenPage;
+pub(super) struct AddressTakenPage;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "forgot.html")]
-pub struct ForgotPage {
+pub(super) struct ForgotPage {
     pub csrf_token: String,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "forgot_sent.html")]
-pub struct ForgotSentPage;
+pub(super) struct ForgotSentPage;
 
 #[derive(Template, WebTemplate, Default)]
 #[template(path = "reset.html")]
-pub struct ResetPage {
+pub(super) struct ResetPage {
     pub csrf_token: String,
     pub token: String,
     pub email: String,
@@ -107,14 +107,14 @@ pub struct ResetPage {
 
 #[derive(Template, WebTemplate, Default)]
 #[template(path = "email_change_confirm.html")]
-pub struct EmailChangeConfirmPage {
+pub(super) struct EmailChangeConfirmPage {
     pub csrf_token: String,
     pub token: String,
     pub email: String,
     pub password_error: Option<String>,
 }
 
-pub struct MailboxEntry {
+pub(super) struct MailboxEntry {
     pub id: i64,
     pub recipient: String,
     pub subject: String,
@@ -123,6 +123,6 @@ pub struct MailboxEntry {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "dev_mailbox.html")]
-pub struct DevMailboxPage {
+pub(super) struct DevMailboxPage {
     pub messages: Vec<MailboxEntry>,
 }

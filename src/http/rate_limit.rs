@@ -11,14 +11,14 @@ use super::error::AppError;
 
 /// The limiter's state: the app, and how its `429` is written (a page or a problem).
 #[derive(Clone)]
-pub struct PostLimit {
+pub(crate) struct PostLimit {
     state: AppState,
     answer: fn(AppError) -> Response,
 }
 
 impl PostLimit {
     /// For the HTML pages: a `429` page.
-    pub fn pages(state: AppState) -> Self {
+    pub(crate) fn pages(state: AppState) -> Self {
         Self {
             state,
             answer: IntoResponse::into_response,
@@ -26,7 +26,7 @@ impl PostLimit {
     }
 
     /// For the JSON API: a `429` problem document.
-    pub fn api(state: AppState) -> Self {
+    pub(crate) fn api(state: AppState) -> Self {
         Self {
             state,
             answer: AppError::into_problem,
@@ -40,7 +40,7 @@ impl FromRef<PostLimit> for TrustedProxies {
     }
 }
 
-pub async fn limit_posts(
+pub(super) async fn limit_posts(
     State(limit): State<PostLimit>,
     ClientIp(client): ClientIp,
     request: Request,

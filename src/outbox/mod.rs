@@ -5,7 +5,7 @@
 //! the intent (kind, user, recipient), never a token: tokens are minted when the email is
 //! composed for sending. [`worker`] claims due rows and delivers them.
 
-pub mod worker;
+pub(crate) mod worker;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,7 +20,7 @@ use tokio::sync::Notify;
 
 use crate::db::entities::outbox::{self, Entity as OutboxRow};
 
-pub use worker::{DeliveryWorker, SmtpMailer};
+pub(crate) use worker::{DeliveryWorker, SmtpMailer};
 
 /// Failed sends are retried until the row is this old, then given up.
 const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
@@ -427,7 +427,7 @@ fn truncate(text: &str, max_chars: usize) -> String {
 ///
 /// # Errors
 /// A sentence saying what is wrong.
-pub fn validate_smtp_url(url: &str) -> Result<(), String> {
+pub(crate) fn validate_smtp_url(url: &str) -> Result<(), String> {
     lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
         .map(|_| ())
         .map_err(|error| format!("not a usable SMTP URL ({error})"))

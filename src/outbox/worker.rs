@@ -24,7 +24,7 @@ const LEASE: Duration = Duration::from_secs(120);
 const POLL_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
-pub enum ComposeError {
+pub(crate) enum ComposeError {
     #[error("database error while composing: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("template error while composing: {0}")]
@@ -34,7 +34,7 @@ pub enum ComposeError {
 }
 
 /// What an outbox row turns into at send time.
-pub enum Composed {
+pub(crate) enum Composed {
     Ready(RenderedEmail),
     /// Nothing to send any more (the account was confirmed or deleted meanwhile).
     Obsolete(&'static str),
@@ -43,7 +43,7 @@ pub enum Composed {
 /// Writes the email an outbox row asks for. Implemented by the accounts notifier, which
 /// knows the account state that tokens fingerprint.
 #[async_trait::async_trait]
-pub trait Composer: Send + Sync {
+pub(crate) trait Composer: Send + Sync {
     /// # Errors
     /// The email could not be composed now; the row is retried.
     async fn compose(&self, row: &outbox::Model) -> Result<Composed, ComposeError>;
@@ -63,7 +63,7 @@ pub enum MailerError {
 
 /// lettre's pooled async SMTP transport and the sender address.
 #[derive(Clone)]
-pub struct SmtpMailer {
+pub(crate) struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
 }
@@ -73,7 +73,7 @@ impl SmtpMailer {
     ///
     /// # Errors
     /// [`MailerError::Url`] when `smtp_url` is not a lettre SMTP URL.
-    pub fn new(smtp_url: &str, from: Mailbox) -> Result<Self, MailerError> {
+    pub(crate) fn new(smtp_url: &str, from: Mailbox) -> Result<Self, MailerError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(MailerError::Url)?
             .timeout(Some(Duration::from_secs(10)))
@@ -86,7 +86,7 @@ impl SmtpMailer {
     ///
     /// # Errors
     /// The message could not be built or the server refused it.
-    pub async fn send(&self, email: &RenderedEmail) -> Result<(), MailerError> {
+    pub(crate) async fn send(&self, email: &RenderedEmail) -> Result<(), MailerError> {
         let to: Mailbox = email
             .recipient
             .parse()
@@ -109,7 +109,7 @@ impl SmtpMailer {
     }
 }
 
-pub struct DeliveryWorker {
+pub(crate) struct DeliveryWorker {
     outbox: Outbox,
     composer: Arc<dyn Composer>,
     mailer: SmtpMailer,
@@ -117,7 +117,7 @@ pub struct DeliveryWorker {
 }
 
 impl DeliveryWorker {
-    pub fn new(
+    pub(crate) fn new(
         outbox: Outbox,
         composer: Arc<dyn Composer>,
         mailer: SmtpMailer,
@@ -133,7 +133,7 @@ impl DeliveryWorker {
 
     /// Delivers until `shutdown` fires. Before returning it sends one last batch, so an
     /// email queued by the last requests served leaves now rather than at the next start.
-    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+    pub(crate) async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let wake = self.outbox.wake_signal();
         loop {
             let stopping = *shutdown.borrow();

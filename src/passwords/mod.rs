@@ -4,5 +4,7 @@
 mod hasher;
 mod policy;
 
-pub use hasher::{HashError, PasswordHasher, Verification};
-pub use policy::{NewPassword, PasswordAttempt, PasswordRejection};
+pub use hasher::{HashError, PasswordHasher};
+pub(crate) use hasher::Verification;
+pub(crate) use policy::PasswordRejection;
+pub use policy::{NewPassword, PasswordAttempt};

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use unicode_normalization::UnicodeNormalization;
 
-pub const MAX_LENGTH: usize = 128;
+pub(super) const MAX_LENGTH: usize = 128;
 
 static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     include_str!("../../data/common-passwords.txt")

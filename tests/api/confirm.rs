@@ -1,7 +1,7 @@
 use std::time::Duration;
 
-use doorman::keys::{Keyring, SecretKey};
-use doorman::tokens::{Purpose, Tokens};
+use doorman::internals::{Keyring, SecretKey};
+use doorman::internals::{Purpose, Tokens};
 
 use crate::helpers::{PASSWORD, location, spawn_app, spawn_app_with, unique_email};
 

@@ -226,7 +226,7 @@ pub async fn fresh_database_url() -> String {
 
 pub fn random_hex(bytes: usize) -> String {
     (0..bytes)
-        .map(|_| format!("{:02x}", doorman::keys::random_bytes::<1>()[0]))
+        .map(|_| format!("{:02x}", doorman::internals::random_bytes::<1>()[0]))
         .collect()
 }
 

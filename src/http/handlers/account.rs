@@ -20,7 +20,7 @@ use crate::tokens::Purpose;
 const WRONG_PASSWORD: &str = "That is not your current password.";
 
 #[derive(serde::Deserialize)]
-pub struct NoticeQuery {
+pub(crate) struct NoticeQuery {
     notice: Option<String>,
 }
 
@@ -50,7 +50,7 @@ fn refused(page: AccountPage) -> Response {
     no_store((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfToken(csrf_token): CsrfToken,
@@ -63,7 +63,7 @@ pub async fn show(
     no_store(page.into_response())
 }
 
-pub async fn change_email(
+pub(crate) async fn change_email(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfToken(csrf_token): CsrfToken,
@@ -103,7 +103,7 @@ pub async fn change_email(
     })
 }
 
-pub async fn change_password(
+pub(crate) async fn change_password(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfToken(csrf_token): CsrfToken,
@@ -132,7 +132,7 @@ pub async fn change_password(
     })
 }
 
-pub async fn delete(
+pub(crate) async fn delete(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfToken(csrf_token): CsrfToken,
@@ -160,7 +160,7 @@ pub async fn delete(
 /// The page behind the link sent to a new address. Like `/confirm/{token}`, it changes
 /// nothing; the POST with the password does. It needs no session: the link may be opened
 /// on another device.
-pub async fn email_confirm_form(
+pub(crate) async fn email_confirm_form(
     State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
     Path(raw_token): Path<String>,
@@ -179,7 +179,7 @@ pub async fn email_confirm_form(
     Ok(token_page(page.into_response()))
 }
 
-pub async fn email_confirm(
+pub(crate) async fn email_confirm(
     State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
     Path(raw_token): Path<String>,

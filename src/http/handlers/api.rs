@@ -19,7 +19,7 @@ use crate::tokens::{LinkToken, Purpose};
 
 /// A JSON body: `415` without `Content-Type: application/json`, `413` past the size
 /// limit, `400` for malformed JSON.
-pub struct ApiJson<T>(pub T);
+pub(crate) struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ProblemJson;
@@ -47,7 +47,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 #[derive(serde::Deserialize)]
-pub struct RegistrationRequest {
+pub(crate) struct RegistrationRequest {
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -55,7 +55,7 @@ pub struct RegistrationRequest {
 }
 
 #[derive(serde::Deserialize)]
-pub struct ConfirmationRequest {
+pub(crate) struct ConfirmationRequest {
     #[serde(default)]
     token: String,
     password: Option<String>,
@@ -63,14 +63,14 @@ pub struct ConfirmationRequest {
 }
 
 #[derive(serde::Deserialize)]
-pub struct ResendRequest {
+pub(crate) struct ResendRequest {
     #[serde(default)]
     email: String,
 }
 
 /// `202 {"status":"pending_confirmation"}`, also for an address that is already
 /// registered. The token is only ever sent by email.
-pub async fn register(
+pub(crate) async fn register(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<RegistrationRequest>,
 ) -> Result<Response, ProblemJson> {
@@ -81,7 +81,7 @@ pub async fn register(
     Ok(accepted("pending_confirmation"))
 }
 
-pub async fn confirm(
+pub(crate) async fn confirm(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ConfirmationRequest>,
 ) -> Result<Response, ProblemJson> {
@@ -117,7 +117,7 @@ fn invalid(field: &'static str, reason: String) -> AppError {
 }
 
 /// `202` whether or not the address exists.
-pub async fn resend(
+pub(crate) async fn resend(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ResendRequest>,
 ) -> Result<Response, ProblemJson> {
@@ -127,11 +127,11 @@ pub async fn resend(
     Ok(accepted("accepted"))
 }
 
-pub async fn not_found() -> ProblemJson {
+pub(crate) async fn not_found() -> ProblemJson {
     AppError::NotFound.into()
 }
 
-pub async fn method_not_allowed() -> ProblemJson {
+pub(crate) async fn method_not_allowed() -> ProblemJson {
     AppError::MethodNotAllowed.into()
 }
 

@@ -20,7 +20,7 @@ const WRONG_PASSWORD: &str =
 
 /// Shows what the link is for. Never changes anything: mail scanners fetch links, and some
 /// even press buttons, so only the POST with the password acts.
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
     Path(raw_token): Path<String>,
@@ -40,7 +40,7 @@ pub async fn show(
     Ok(token_page(page.into_response()))
 }
 
-pub async fn submit(
+pub(crate) async fn submit(
     State(state): State<AppState>,
     session: Session,
     CsrfToken(csrf_token): CsrfToken,

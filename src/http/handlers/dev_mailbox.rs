@@ -13,7 +13,7 @@ use crate::mail::RenderedEmail;
 
 const SHOWN: u64 = 100;
 
-pub async fn list(State(state): State<AppState>) -> Result<Response, AppError> {
+pub(crate) async fn list(State(state): State<AppState>) -> Result<Response, AppError> {
     let messages = state
         .accounts
         .dev_mailbox(SHOWN)
@@ -31,7 +31,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Response, AppError> {
     Ok(no_store(DevMailboxPage { messages }.into_response()))
 }
 
-pub async fn html(
+pub(crate) async fn html(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
@@ -45,7 +45,7 @@ pub async fn html(
     Ok(response)
 }
 
-pub async fn text(
+pub(crate) async fn text(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {

@@ -8,12 +8,12 @@ use crate::http::AppState;
 use crate::http::error::AppError;
 
 /// `200 ok` while the process runs.
-pub async fn live() -> &'static str {
+pub(crate) async fn live() -> &'static str {
     "ok"
 }
 
 /// `200` when the database answers, else `503`.
-pub async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+pub(crate) async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
     if state.accounts.database_ready().await {
         (StatusCode::OK, "ready")
     } else {
@@ -24,7 +24,7 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) 
 /// Prometheus text: requests, sign-ups, confirmations, emails, outbox depth, hash queue.
 /// Served only on `ADMIN_BIND_ADDR`: its counters move differently for known and unknown
 /// addresses, so on the public listener it would tell strangers who has an account.
-pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, AppError> {
+pub(crate) async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, AppError> {
     let gauges = state.accounts.gauges().await?;
     Ok((
         [(

@@ -1,14 +1,14 @@
 use crate::http::error::AppError;
 use crate::http::pages::HomePage;
 
-pub async fn show() -> HomePage {
+pub(crate) async fn show() -> HomePage {
     HomePage
 }
 
-pub async fn not_found() -> AppError {
+pub(crate) async fn not_found() -> AppError {
     AppError::NotFound
 }
 
-pub async fn method_not_allowed() -> AppError {
+pub(crate) async fn method_not_allowed() -> AppError {
     AppError::MethodNotAllowed
 }

@@ -15,14 +15,14 @@ use crate::sessions::USER_ID_KEY;
 
 const INVALID_CREDENTIALS: &str = "Invalid email or password.";
 
-pub async fn form(CsrfToken(csrf_token): CsrfToken) -> LoginPage {
+pub(crate) async fn form(CsrfToken(csrf_token): CsrfToken) -> LoginPage {
     LoginPage {
         csrf_token,
         ..LoginPage::default()
     }
 }
 
-pub async fn submit(
+pub(crate) async fn submit(
     State(state): State<AppState>,
     session: Session,
     ClientIp(client): ClientIp,
@@ -61,14 +61,14 @@ pub async fn submit(
     })
 }
 
-pub async fn logout(session: Session) -> Result<Redirect, AppError> {
+pub(crate) async fn logout(session: Session) -> Result<Redirect, AppError> {
     session.flush().await.map_err(AppError::internal)?;
     Ok(Redirect::to("/"))
 }
 
 /// Starts an authenticated session under a new id, so an id planted before login (session
 /// fixation) is worth nothing after it.
-pub async fn log_in(session: &Session, user_id: i64) -> Result<(), AppError> {
+pub(crate) async fn log_in(session: &Session, user_id: i64) -> Result<(), AppError> {
     session.cycle_id().await.map_err(AppError::internal)?;
     session
         .insert(USER_ID_KEY, user_id)

@@ -1,14 +1,14 @@
 //! Request handlers: extract, call the accounts module, render or redirect.
 
-pub mod account;
-pub mod api;
-pub mod confirm;
-pub mod dev_mailbox;
-pub mod health;
-pub mod home;
-pub mod login;
-pub mod password;
-pub mod signup;
+pub(super) mod account;
+pub(super) mod api;
+pub(super) mod confirm;
+pub(super) mod dev_mailbox;
+pub(super) mod health;
+pub(super) mod home;
+pub(super) mod login;
+pub(super) mod password;
+pub(super) mod signup;
 
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
@@ -23,7 +23,7 @@ fn link_token(raw: &str, purpose: Purpose) -> Result<LinkToken, AppError> {
 }
 
 /// Pages with account data must not be kept by caches or the back-forward history.
-pub fn no_store(mut response: Response) -> Response {
+pub(super) fn no_store(mut response: Response) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -31,7 +31,7 @@ pub fn no_store(mut response: Response) -> Response {
 }
 
 /// A page whose URL or form holds a token must also not leak it through `Referer`.
-pub fn token_page(response: Response) -> Response {
+pub(super) fn token_page(response: Response) -> Response {
     let mut response = no_store(response);
     response.headers_mut().insert(
         header::REFERRER_POLICY,

@@ -13,12 +13,12 @@ use crate::http::forms::{EmailForm, HtmlForm, TokenPasswordForm};
 use crate::http::pages::{ForgotPage, ForgotSentPage, ResetPage};
 use crate::tokens::Purpose;
 
-pub async fn forgot_form(CsrfToken(csrf_token): CsrfToken) -> ForgotPage {
+pub(crate) async fn forgot_form(CsrfToken(csrf_token): CsrfToken) -> ForgotPage {
     ForgotPage { csrf_token }
 }
 
 /// The same redirect whether or not the address has an account.
-pub async fn forgot(
+pub(crate) async fn forgot(
     State(state): State<AppState>,
     HtmlForm(form): HtmlForm<EmailForm>,
 ) -> Result<Redirect, AppError> {
@@ -28,11 +28,11 @@ pub async fn forgot(
     Ok(Redirect::to("/password/forgot/sent"))
 }
 
-pub async fn forgot_sent() -> ForgotSentPage {
+pub(crate) async fn forgot_sent() -> ForgotSentPage {
     ForgotSentPage
 }
 
-pub async fn reset_form(
+pub(crate) async fn reset_form(
     State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
     Path(raw_token): Path<String>,
@@ -49,7 +49,7 @@ pub async fn reset_form(
     Ok(token_page(page.into_response()))
 }
 
-pub async fn reset(
+pub(crate) async fn reset(
     State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
     HtmlForm(form): HtmlForm<TokenPasswordForm>,

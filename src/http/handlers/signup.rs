@@ -9,7 +9,10 @@ use crate::http::error::AppError;
 use crate::http::forms::{EmailForm, EmailPasswordForm, HtmlForm};
 use crate::http::pages::{CheckEmailPage, ResendPage, SignupPage};
 
-pub async fn form(State(state): State<AppState>, CsrfToken(csrf_token): CsrfToken) -> SignupPage {
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    CsrfToken(csrf_token): CsrfToken,
+) -> SignupPage {
     SignupPage {
         csrf_token,
         password_min_length: state.accounts.rules().password_min_length,
@@ -17,7 +20,7 @@ pub async fn form(State(state): State<AppState>, CsrfToken(csrf_token): CsrfToke
     }
 }
 
-pub async fn submit(
+pub(crate) async fn submit(
     State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
     HtmlForm(form): HtmlForm<EmailPasswordForm>,
@@ -40,14 +43,14 @@ pub async fn submit(
     Ok(Redirect::to("/signup/check-email").into_response())
 }
 
-pub async fn check_email(CsrfToken(csrf_token): CsrfToken) -> CheckEmailPage {
+pub(crate) async fn check_email(CsrfToken(csrf_token): CsrfToken) -> CheckEmailPage {
     CheckEmailPage {
         csrf_token,
         resend_email: String::new(),
     }
 }
 
-pub async fn resend_form(CsrfToken(csrf_token): CsrfToken) -> ResendPage {
+pub(crate) async fn resend_form(CsrfToken(csrf_token): CsrfToken) -> ResendPage {
     ResendPage {
         csrf_token,
         resend_email: String::new(),
@@ -55,7 +58,7 @@ pub async fn resend_form(CsrfToken(csrf_token): CsrfToken) -> ResendPage {
 }
 
 /// Always the same redirect, whether or not the address has an account.
-pub async fn resend(
+pub(crate) async fn resend(
     State(state): State<AppState>,
     HtmlForm(form): HtmlForm<EmailForm>,
 ) -> Result<Redirect, AppError> {
