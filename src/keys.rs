@@ -10,6 +10,7 @@ use std::path::Path;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use hmac::{Hmac, Mac};
+use jsonwebtoken::{DecodingKey, EncodingKey};
 use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -25,7 +26,10 @@ impl SecretKey {
 
     /// Derives a 32-byte key for one purpose.
     fn derive(&self, label: &str) -> [u8; 32] {
-        hmac_sha256(&self.0, &[label.as_bytes()])
+        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC accepts keys of any length");
+        mac.update(&(label.len() as u64).to_be_bytes());
+        mac.update(label.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     /// Reads the development secret, creating it on first start.
@@ -42,7 +46,7 @@ impl SecretKey {
                 path.display()
             ))),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                let encoded = hex(&random_bytes::<32>());
+                let encoded = hex::encode(random_bytes::<32>());
                 let mut options = std::fs::OpenOptions::new();
                 options.write(true).create_new(true);
                 #[cfg(unix)]
@@ -64,25 +68,83 @@ impl fmt::Debug for SecretKey {
     }
 }
 
+/// A 32-byte HMAC-SHA256 key for one use. Its bytes never leave this module: callers ask
+/// for a tag or for a tag to be checked.
+#[derive(Clone)]
+pub(crate) struct MacKey([u8; 32]);
+
+impl MacKey {
+    fn mac(&self, parts: &[&[u8]]) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC accepts 32-byte keys");
+        for part in parts {
+            // Length prefixes keep ("ab","c") and ("a","bc") apart.
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        mac
+    }
+
+    /// HMAC-SHA256 over `parts`.
+    pub(crate) fn tag(&self, parts: &[&[u8]]) -> [u8; 32] {
+        self.mac(parts).finalize().into_bytes().into()
+    }
+
+    /// True when `tag` is the tag of `parts`, or its leftmost bytes (a truncated tag of at
+    /// least 16 bytes). Compared in constant time.
+    pub(crate) fn verify(&self, parts: &[&[u8]], tag: &[u8]) -> bool {
+        tag.len() >= 16 && self.mac(parts).verify_truncated_left(tag).is_ok()
+    }
+}
+
+impl fmt::Debug for MacKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MacKey(<redacted>)")
+    }
+}
+
 /// The keys derived from one configured secret.
 #[derive(Clone)]
-pub struct DerivedKeys {
-    /// Public, stable name of the key, written in each token's `kid` header.
-    pub id: String,
-    pub token_signing: [u8; 32],
-    pub fingerprint: [u8; 32],
-    pub csrf: [u8; 32],
+pub(crate) struct DerivedKeys {
+    id: String,
+    token_signing: [u8; 32],
+    fingerprint: MacKey,
+    csrf: MacKey,
 }
 
 impl DerivedKeys {
     fn from_secret(secret: &SecretKey) -> Self {
         let id_hash = Sha256::digest(secret.derive("doorman key id"));
         Self {
-            id: hex(&id_hash[..8]),
+            id: hex::encode(&id_hash[..8]),
             token_signing: secret.derive("doorman token signing"),
-            fingerprint: secret.derive("doorman state fingerprint"),
-            csrf: secret.derive("doorman csrf"),
+            fingerprint: MacKey(secret.derive("doorman state fingerprint")),
+            csrf: MacKey(secret.derive("doorman csrf")),
         }
+    }
+
+    /// Public, stable name of the key, written in each token's `kid` header.
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub(crate) fn encoding_key(&self) -> EncodingKey {
+        EncodingKey::from_secret(&self.token_signing)
+            .expect("derived signing keys are 32 bytes, never empty")
+    }
+
+    pub(crate) fn decoding_key(&self) -> DecodingKey {
+        DecodingKey::from_secret(&self.token_signing)
+            .expect("derived signing keys are 32 bytes, never empty")
+    }
+
+    /// Fingerprints the account state a token covers.
+    pub(crate) fn fingerprint(&self) -> &MacKey {
+        &self.fingerprint
+    }
+
+    /// Signs CSRF cookies.
+    pub(crate) fn csrf(&self) -> &MacKey {
+        &self.csrf
     }
 }
 
@@ -101,46 +163,22 @@ impl Keyring {
         }
     }
 
-    pub fn current(&self) -> &DerivedKeys {
+    pub(crate) fn current(&self) -> &DerivedKeys {
         &self.current
     }
 
     /// The key named by a token's `kid`, current or previous.
-    pub fn find(&self, key_id: &str) -> Option<&DerivedKeys> {
+    pub(crate) fn find(&self, key_id: &str) -> Option<&DerivedKeys> {
         std::iter::once(&self.current)
             .chain(&self.previous)
             .find(|keys| keys.id == key_id)
     }
 }
 
-pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC accepts keys of any length");
-    for part in parts {
-        // Length prefixes keep ("ab","c") and ("a","bc") apart.
-        mac.update(&(part.len() as u64).to_be_bytes());
-        mac.update(part);
-    }
-    mac.finalize().into_bytes().into()
-}
-
-/// Constant-time comparison of two MACs.
-pub(crate) fn macs_equal(left: &[u8], right: &[u8]) -> bool {
-    left.len() == right.len()
-        && left
-            .iter()
-            .zip(right)
-            .fold(0u8, |difference, (a, b)| difference | (a ^ b))
-            == 0
-}
-
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     OsRng.fill_bytes(&mut bytes);
     bytes
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -151,10 +189,26 @@ mod tests {
     fn derived_keys_differ_per_purpose_and_secret() {
         let one = DerivedKeys::from_secret(&SecretKey::new(vec![1; 32]));
         let two = DerivedKeys::from_secret(&SecretKey::new(vec![2; 32]));
-        assert_ne!(one.token_signing, one.fingerprint);
-        assert_ne!(one.token_signing, one.csrf);
+        assert_ne!(one.token_signing, one.fingerprint.0);
+        assert_ne!(one.token_signing, one.csrf.0);
+        assert_ne!(one.fingerprint.0, one.csrf.0);
         assert_ne!(one.token_signing, two.token_signing);
         assert_ne!(one.id, two.id);
+    }
+
+    #[test]
+    fn tags_verify_whole_or_truncated_and_nothing_else() {
+        let key = DerivedKeys::from_secret(&SecretKey::new(vec![1; 32])).csrf;
+        let tag = key.tag(&[b"ab", b"c"]);
+        assert!(key.verify(&[b"ab", b"c"], &tag));
+        assert!(key.verify(&[b"ab", b"c"], &tag[..16]));
+        assert!(
+            !key.verify(&[b"a", b"bc"], &tag),
+            "parts are length-prefixed"
+        );
+        assert!(!key.verify(&[b"ab", b"c"], &tag[..8]), "too short to trust");
+        assert!(!key.verify(&[b"ab", b"c"], &[0; 32]));
+        assert_eq!(format!("{key:?}"), "MacKey(<redacted>)");
     }
 
     #[test]

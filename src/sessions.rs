@@ -60,10 +60,7 @@ pub(crate) async fn delete_expired(db: &DatabaseConnection) -> Result<u64, DbErr
 }
 
 fn storage_key(id: &Id) -> String {
-    Sha256::digest(id.to_string().as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(id.to_string().as_bytes()))
 }
 
 fn to_row(record: &Record) -> session_store::Result<sessions::ActiveModel> {

@@ -207,7 +207,10 @@ impl Application {
         let options = RouterOptions {
             development: config.is_development(),
             https: config.uses_https(),
-            csrf: CsrfConfig::new(services.keyring.current().csrf, config.uses_https()),
+            csrf: CsrfConfig::new(
+                services.keyring.current().csrf().clone(),
+                config.uses_https(),
+            ),
         };
         let state = AppState::new(http::AppServices {
             accounts: services.accounts,

@@ -10,10 +10,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use crate::keys::{DerivedKeys, Keyring, hmac_sha256, macs_equal};
+use crate::keys::{DerivedKeys, Keyring};
 
 /// jsonwebtoken's default of 60 s would stretch every lifetime; a little covers clock skew
 /// between instances.
@@ -139,10 +139,8 @@ impl Tokens {
             fp: fingerprint(keys, purpose, user_id, state),
         };
         let mut header = Header::new(Algorithm::HS256);
-        header.kid = Some(keys.id.clone());
-        let key = EncodingKey::from_secret(&keys.token_signing)
-            .expect("derived signing keys are 32 bytes, never empty");
-        let token = jsonwebtoken::encode(&header, &claims, &key)
+        header.kid = Some(keys.id().to_owned());
+        let token = jsonwebtoken::encode(&header, &claims, &keys.encoding_key())
             .expect("HS256 signing of serializable claims cannot fail");
         SecretToken(token)
     }
@@ -164,7 +162,7 @@ impl Tokens {
             .as_deref()
             .and_then(|kid| self.keyring.find(kid))
             .ok_or(TokenError::Invalid)?;
-        let key = DecodingKey::from_secret(&keys.token_signing).map_err(|_| TokenError::Invalid)?;
+        let key = keys.decoding_key();
 
         let mut validation = Validation::new(Algorithm::HS256);
         // Expiry is checked below, after the signature, so an expired link can still say
@@ -185,7 +183,7 @@ impl Tokens {
             user_id,
             email: claims.email,
             fingerprint: claims.fp,
-            key_id: keys.id.clone(),
+            key_id: keys.id().to_owned(),
         };
         if claims.exp + LEEWAY_SECONDS < now {
             return Err(TokenError::Expired(verified));
@@ -194,21 +192,37 @@ impl Tokens {
     }
 
     /// True while the account state is what it was when the token was minted.
-    pub fn state_matches(&self, token: &VerifiedToken, purpose: Purpose, state: &[&str]) -> bool {
+    pub(crate) fn state_matches(
+        &self,
+        token: &VerifiedToken,
+        purpose: Purpose,
+        state: &[&str],
+    ) -> bool {
         let Some(keys) = self.keyring.find(&token.key_id) else {
             return false;
         };
-        let expected = fingerprint(keys, purpose, token.user_id, state);
-        macs_equal(expected.as_bytes(), token.fingerprint.as_bytes())
+        let Ok(tag) = URL_SAFE_NO_PAD.decode(&token.fingerprint) else {
+            return false;
+        };
+        let user_id = token.user_id.to_string();
+        keys.fingerprint()
+            .verify(&fingerprint_parts(purpose, &user_id, state), &tag)
     }
+}
+
+fn fingerprint_parts<'a>(purpose: Purpose, user_id: &'a str, state: &[&'a str]) -> Vec<&'a [u8]> {
+    let mut parts: Vec<&[u8]> = vec![purpose.label().as_bytes(), user_id.as_bytes()];
+    parts.extend(state.iter().map(|value| value.as_bytes()));
+    parts
 }
 
 fn fingerprint(keys: &DerivedKeys, purpose: Purpose, user_id: i64, state: &[&str]) -> String {
     let user_id = user_id.to_string();
-    let mut parts: Vec<&[u8]> = vec![purpose.label().as_bytes(), user_id.as_bytes()];
-    parts.extend(state.iter().map(|value| value.as_bytes()));
+    let tag = keys
+        .fingerprint()
+        .tag(&fingerprint_parts(purpose, &user_id, state));
     // 128 bits: the signature already authenticates it; this only has to tell states apart.
-    URL_SAFE_NO_PAD.encode(&hmac_sha256(&keys.fingerprint, &parts)[..16])
+    URL_SAFE_NO_PAD.encode(&tag[..16])
 }
 
 fn unix_now() -> i64 {
@@ -302,13 +316,8 @@ mod tests {
             fp: fingerprint(&keys, Purpose::Confirm, 7, &[]),
         };
         let mut header = Header::new(Algorithm::HS256);
-        header.kid = Some(keys.id.clone());
-        let token = jsonwebtoken::encode(
-            &header,
-            &claims,
-            &EncodingKey::from_secret(&keys.token_signing).unwrap(),
-        )
-        .unwrap();
+        header.kid = Some(keys.id().to_owned());
+        let token = jsonwebtoken::encode(&header, &claims, &keys.encoding_key()).unwrap();
         match verify(&tokens, &token, Purpose::Confirm) {
             Err(TokenError::Expired(verified)) => assert_eq!(verified.email, "a@example.com"),
             other => panic!("expected Expired, got {other:?}"),

@@ -13,14 +13,15 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use tower_sessions::cookie::{Cookie, SameSite};
 
 use super::MAX_BODY_BYTES;
 use super::error::AppError;
-use crate::keys::{hmac_sha256, macs_equal, random_bytes};
+use crate::keys::{MacKey, random_bytes};
 
 #[derive(Clone)]
 pub(crate) struct CsrfConfig {
-    key: [u8; 32],
+    key: MacKey,
     cookie_name: &'static str,
     secure: bool,
 }
@@ -28,7 +29,7 @@ pub(crate) struct CsrfConfig {
 impl CsrfConfig {
     /// Over https the cookie takes the `__Host-` prefix, which browsers only accept from
     /// this exact host over a secure connection.
-    pub(crate) fn new(key: [u8; 32], secure: bool) -> Self {
+    pub(crate) fn new(key: MacKey, secure: bool) -> Self {
         Self {
             key,
             cookie_name: if secure {
@@ -41,16 +42,24 @@ impl CsrfConfig {
     }
 
     fn form_token(&self, cookie_value: &str) -> String {
-        URL_SAFE_NO_PAD.encode(hmac_sha256(&self.key, &[cookie_value.as_bytes()]))
+        URL_SAFE_NO_PAD.encode(self.key.tag(&[cookie_value.as_bytes()]))
+    }
+
+    /// True when `submitted` is the form token for `cookie_value` (constant time).
+    fn accepts(&self, cookie_value: &str, submitted: &str) -> bool {
+        URL_SAFE_NO_PAD
+            .decode(submitted)
+            .is_ok_and(|tag| tag.len() == 32 && self.key.verify(&[cookie_value.as_bytes()], &tag))
     }
 
     fn cookie_header(&self, value: &str) -> HeaderValue {
-        let secure = if self.secure { "; Secure" } else { "" };
-        HeaderValue::from_str(&format!(
-            "{}={value}; Path=/; HttpOnly; SameSite=Lax{secure}",
-            self.cookie_name
-        ))
-        .expect("base64 cookie values are valid header text")
+        let cookie = Cookie::build((self.cookie_name, value))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.secure);
+        HeaderValue::from_str(&cookie.to_string())
+            .expect("base64 cookie values are valid header text")
     }
 }
 
@@ -88,7 +97,6 @@ pub(super) async fn protect(
         Some(value) => (value, false),
         None => (URL_SAFE_NO_PAD.encode(random_bytes::<32>()), true),
     };
-    let expected = config.form_token(&cookie);
 
     let request = if request.method() == Method::POST {
         let (parts, body) = request.into_parts();
@@ -99,7 +107,7 @@ pub(super) async fn protect(
         let submitted = serde_urlencoded::from_bytes::<CsrfField>(&bytes)
             .map(|field| field.csrf_token)
             .unwrap_or_default();
-        if is_new || !macs_equal(submitted.as_bytes(), expected.as_bytes()) {
+        if is_new || !config.accepts(&cookie, &submitted) {
             let mut response = AppError::CsrfRejected.into_response();
             if is_new {
                 response
@@ -114,7 +122,9 @@ pub(super) async fn protect(
     };
 
     let mut request = request;
-    request.extensions_mut().insert(CsrfToken(expected));
+    request
+        .extensions_mut()
+        .insert(CsrfToken(config.form_token(&cookie)));
     let mut response = next.run(request).await;
     if is_new {
         response
@@ -130,8 +140,8 @@ fn cookie_value(request: &Request, name: &str) -> Option<String> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_owned())
 }

@@ -1,11 +1,10 @@
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::{OnceCell, oneshot};
+use tokio::sync::{OnceCell, Semaphore, oneshot};
 
 /// OWASP's recommendation for argon2id: m = 19456 KiB, t = 2, p = 1.
 const MEMORY_KIB: u32 = 19_456;
@@ -43,9 +42,9 @@ type Job = Box<dyn FnOnce(&Argon2<'static>) + Send>;
 /// that, [`HashError::Busy`].
 pub struct PasswordHasher {
     jobs: SyncSender<Job>,
-    /// Jobs running or waiting.
-    depth: Arc<AtomicUsize>,
-    /// Most jobs admitted at once: threads plus waiting places.
+    /// One permit per admitted job (threads plus waiting places). A job owns its permit,
+    /// so the place is given back when the job ends, even if it panics.
+    admission: Arc<Semaphore>,
     capacity: usize,
     dummy_hash: OnceCell<String>,
 }
@@ -57,8 +56,7 @@ impl PasswordHasher {
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let threads = threads.max(1);
         let capacity = threads + waiting;
-        // Admission is counted in `depth`; the channel has room for every admitted job, so
-        // sending never blocks.
+        // The channel has room for every admitted job, so sending never blocks.
         let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(capacity);
         let queue = Arc::new(Mutex::new(queue));
         for index in 0..threads {
@@ -71,7 +69,7 @@ impl PasswordHasher {
         }
         Self {
             jobs,
-            depth: Arc::new(AtomicUsize::new(0)),
+            admission: Arc::new(Semaphore::new(capacity)),
             capacity,
             dummy_hash: OnceCell::new(),
         }
@@ -79,7 +77,7 @@ impl PasswordHasher {
 
     /// Jobs running or waiting for a thread.
     pub fn queue_depth(&self) -> usize {
-        self.depth.load(Ordering::Relaxed)
+        self.capacity - self.admission.available_permits()
     }
 
     /// Returns a PHC string.
@@ -137,19 +135,17 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce(&Argon2<'static>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
+        let Ok(permit) = self.admission.clone().try_acquire_owned() else {
+            return Err(HashError::Busy);
+        };
         let (reply, answer) = oneshot::channel();
-        let depth = self.depth.clone();
         let job: Job = Box::new(move |argon| {
             let result = work(argon);
-            depth.fetch_sub(1, Ordering::Relaxed);
+            // Before replying, so the caller sees its place free again.
+            drop(permit);
             let _ = reply.send(result);
         });
-        if self.depth.fetch_add(1, Ordering::Relaxed) >= self.capacity {
-            self.depth.fetch_sub(1, Ordering::Relaxed);
-            return Err(HashError::Busy);
-        }
         if let Err(error) = self.jobs.try_send(job) {
-            self.depth.fetch_sub(1, Ordering::Relaxed);
             return Err(match error {
                 TrySendError::Full(_) => HashError::Busy,
                 TrySendError::Disconnected(_) => {
@@ -178,7 +174,8 @@ fn hashing_thread(queue: &Mutex<Receiver<Job>>, argon: &Argon2<'static>) {
                 Err(_) => return,
             }
         };
-        job(argon);
+        // A panicking job gives its admission back as it unwinds; the thread carries on.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(argon)));
     }
 }
 
@@ -281,5 +278,16 @@ mod tests {
         assert!(waiting.await.unwrap().is_ok());
         assert!(hasher.hash("room again after the wait").await.is_ok());
         assert_eq!(hasher.queue_depth(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_job_gives_its_place_back_and_the_thread_carries_on() {
+        let hasher = PasswordHasher::new(1, 0);
+        let outcome = hasher
+            .run(|_| -> () { panic!("a bug in a hashing job") })
+            .await;
+        assert!(matches!(outcome, Err(HashError::Failed(_))));
+        assert_eq!(hasher.queue_depth(), 0);
+        assert!(hasher.hash("correct horse battery staple").await.is_ok());
     }
 }

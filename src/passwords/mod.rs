@@ -4,7 +4,7 @@
 mod hasher;
 mod policy;
 
-pub use hasher::{HashError, PasswordHasher};
 pub(crate) use hasher::Verification;
+pub use hasher::{HashError, PasswordHasher};
 pub(crate) use policy::PasswordRejection;
 pub use policy::{NewPassword, PasswordAttempt};

@@ -225,9 +225,10 @@ pub async fn fresh_database_url() -> String {
 }
 
 pub fn random_hex(bytes: usize) -> String {
-    (0..bytes)
-        .map(|_| format!("{:02x}", doorman::internals::random_bytes::<1>()[0]))
-        .collect()
+    let random: Vec<u8> = (0..bytes)
+        .map(|_| doorman::internals::random_bytes::<1>()[0])
+        .collect();
+    hex::encode(random)
 }
 
 // ---------------------------------------------------------------- the app
