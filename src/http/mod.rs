@@ -19,7 +19,7 @@ use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -98,63 +98,22 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
         .with_secure(options.https)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
 
-    // Only these routes read or write the login session; the other pages skip the session
-    // layer entirely, which keeps anonymous pages cheap and free of database work.
-    let with_session = Router::new()
-        .route("/confirm", post(handlers::confirm::submit))
-        .route(
-            "/login",
-            get(handlers::login::form).post(handlers::login::submit),
-        )
-        .route("/logout", post(handlers::login::logout))
-        .route("/account", get(handlers::account::show))
-        .route("/account/email", post(handlers::account::change_email))
-        .route(
-            "/account/password",
-            post(handlers::account::change_password),
-        )
-        .route("/account/delete", post(handlers::account::delete))
-        .layer(sessions);
-
     let mut pages = Router::new()
-        .route("/", get(handlers::home::show))
-        .route(
-            "/signup",
-            get(handlers::signup::form).post(handlers::signup::submit),
-        )
-        .route("/signup/check-email", get(handlers::signup::check_email))
-        .route(
-            "/confirm/resend",
-            get(handlers::signup::resend_form).post(handlers::signup::resend),
-        )
-        .route("/confirm/{token}", get(handlers::confirm::show))
-        .route(
-            "/password/forgot",
-            get(handlers::password::forgot_form).post(handlers::password::forgot),
-        )
-        .route(
-            "/password/forgot/sent",
-            get(handlers::password::forgot_sent),
-        )
-        .route(
-            "/password/reset/{token}",
-            get(handlers::password::reset_form),
-        )
-        .route("/password/reset", post(handlers::password::reset))
-        .route(
-            "/account/email/confirm/{token}",
-            get(handlers::account::email_confirm_form).post(handlers::account::email_confirm),
-        )
-        .merge(with_session);
+        .merge(handlers::home::routes())
+        .merge(handlers::signup::routes())
+        .merge(handlers::confirm::routes())
+        .merge(handlers::login::routes())
+        .merge(handlers::password::routes())
+        .merge(handlers::account::routes());
     if options.development {
-        pages = pages
-            .route("/dev/mailbox", get(handlers::dev_mailbox::list))
-            .route("/dev/mailbox/{id}", get(handlers::dev_mailbox::html))
-            .route("/dev/mailbox/{id}/text", get(handlers::dev_mailbox::text));
+        pages = pages.merge(handlers::dev_mailbox::routes());
     }
     let pages = pages
         // Inside the CSRF layer: link pages carry a resend form and need the token.
         .layer(axum::middleware::from_fn(link_pages::render))
+        // Sessions load lazily: a page that never reads its session, or a visitor without
+        // a session cookie, costs no database work.
+        .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
             options.csrf.clone(),
             csrf::protect,
@@ -165,22 +124,15 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
             rate_limit::limit_posts,
         ));
 
-    let api = Router::new()
-        .route("/registrations", post(handlers::api::register))
-        .route("/confirmations", post(handlers::api::confirm))
-        .route("/confirmations/resend", post(handlers::api::resend))
-        .fallback(handlers::api::not_found)
-        .method_not_allowed_fallback(handlers::api::method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
-            rate_limit::PostLimit::api(state.clone()),
-            rate_limit::limit_posts,
-        ));
+    let api = handlers::api::routes().layer(axum::middleware::from_fn_with_state(
+        rate_limit::PostLimit::api(state.clone()),
+        rate_limit::limit_posts,
+    ));
 
     let mut app = Router::new()
         .merge(pages)
         .nest("/api/v1", api)
-        .route("/healthz", get(handlers::health::live))
-        .route("/readyz", get(handlers::health::ready))
+        .merge(handlers::health::routes())
         .route("/static/style.css", get(stylesheet))
         .fallback(handlers::home::not_found)
         .method_not_allowed_fallback(handlers::home::method_not_allowed)

@@ -16,6 +16,20 @@ use crate::http::forms::{ChangeEmailForm, ChangePasswordForm, CurrentPasswordFor
 use crate::http::pages::{AccountPage, AddressTakenPage, EmailChangeConfirmPage};
 use crate::passwords::PasswordAttempt;
 use crate::tokens::Purpose;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/account", get(show))
+        .route("/account/email", post(change_email))
+        .route("/account/password", post(change_password))
+        .route("/account/delete", post(delete))
+        .route(
+            "/account/email/confirm/{token}",
+            get(email_confirm_form).post(email_confirm),
+        )
+}
 
 const WRONG_PASSWORD: &str = "That is not your current password.";
 

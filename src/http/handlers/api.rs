@@ -16,6 +16,18 @@ use crate::accounts::{
 use crate::http::AppState;
 use crate::http::error::{AppError, FieldErrors, ProblemJson};
 use crate::tokens::{LinkToken, Purpose};
+use axum::Router;
+use axum::routing::post;
+
+/// Mounted at `/api/v1`.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/registrations", post(register))
+        .route("/confirmations", post(confirm))
+        .route("/confirmations/resend", post(resend))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
 
 /// A JSON body: `415` without `Content-Type: application/json`, `413` past the size
 /// limit, `400` for malformed JSON.

@@ -14,6 +14,14 @@ use crate::http::forms::{ConfirmForm, HtmlForm};
 use crate::http::handlers::login::log_in;
 use crate::http::pages::ConfirmPage;
 use crate::tokens::Purpose;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/confirm/{token}", get(show))
+        .route("/confirm", post(submit))
+}
 
 const WRONG_PASSWORD: &str =
     "That is not the password chosen at sign-up. Try again, or choose a new password below.";

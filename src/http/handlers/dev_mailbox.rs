@@ -10,6 +10,16 @@ use crate::http::AppState;
 use crate::http::error::AppError;
 use crate::http::pages::{DevMailboxPage, MailboxEntry};
 use crate::mail::RenderedEmail;
+use axum::Router;
+use axum::routing::get;
+
+/// Development only: the caller routes these only when `APP_ENV=development`.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/dev/mailbox", get(list))
+        .route("/dev/mailbox/{id}", get(html))
+        .route("/dev/mailbox/{id}/text", get(text))
+}
 
 const SHOWN: u64 = 100;
 

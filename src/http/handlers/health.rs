@@ -6,6 +6,14 @@ use axum::response::IntoResponse;
 
 use crate::http::AppState;
 use crate::http::error::AppError;
+use axum::Router;
+use axum::routing::get;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(live))
+        .route("/readyz", get(ready))
+}
 
 /// `200 ok` while the process runs.
 pub(crate) async fn live() -> &'static str {

@@ -12,6 +12,14 @@ use crate::http::forms::{EmailPasswordForm, HtmlForm};
 use crate::http::pages::{LoginPage, LoginUnconfirmedPage};
 use crate::passwords::PasswordAttempt;
 use crate::sessions::USER_ID_KEY;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(form).post(submit))
+        .route("/logout", post(logout))
+}
 
 const INVALID_CREDENTIALS: &str = "Invalid email or password.";
 

@@ -12,6 +12,16 @@ use crate::http::error::AppError;
 use crate::http::forms::{EmailForm, HtmlForm, TokenPasswordForm};
 use crate::http::pages::{ForgotPage, ForgotSentPage, ResetPage};
 use crate::tokens::Purpose;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/password/forgot", get(forgot_form).post(forgot))
+        .route("/password/forgot/sent", get(forgot_sent))
+        .route("/password/reset/{token}", get(reset_form))
+        .route("/password/reset", post(reset))
+}
 
 pub(crate) async fn forgot_form(CsrfToken(csrf_token): CsrfToken) -> ForgotPage {
     ForgotPage { csrf_token }

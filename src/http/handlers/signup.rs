@@ -8,6 +8,15 @@ use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
 use crate::http::forms::{EmailForm, EmailPasswordForm, HtmlForm};
 use crate::http::pages::{CheckEmailPage, ResendPage, SignupPage};
+use axum::Router;
+use axum::routing::get;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/signup", get(form).post(submit))
+        .route("/signup/check-email", get(check_email))
+        .route("/confirm/resend", get(resend_form).post(resend))
+}
 
 pub(crate) async fn form(
     State(state): State<AppState>,
