@@ -7,6 +7,7 @@
 #![warn(unreachable_pub)]
 
 mod accounts;
+mod clock;
 pub mod config;
 pub mod db;
 mod housekeeping;
@@ -30,6 +31,7 @@ mod tokens;
 #[doc(hidden)]
 pub mod internals {
     pub use crate::accounts::Email;
+    pub use crate::clock::Clock;
     pub use crate::http::forms::{ConfirmForm, EmailPasswordForm, parse_form};
     pub use crate::keys::{Keyring, SecretKey, random_bytes};
     pub use crate::passwords::{HashError, NewPassword, PasswordAttempt, PasswordHasher};

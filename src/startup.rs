@@ -10,6 +10,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::accounts::{AccountRules, Accounts, LinkLifetimes, Notifier};
+use crate::clock::Clock;
 use crate::config::{Config, SecretSource};
 use crate::housekeeping::Housekeeping;
 use crate::http::{self, AppState, CsrfConfig, Links, RouterOptions, TrustedProxies};
@@ -63,6 +64,12 @@ impl Services {
     /// # Errors
     /// See [`StartupError`].
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
+        Self::build_with_clock(config, Clock::system()).await
+    }
+
+    /// # Errors
+    /// See [`StartupError`].
+    pub async fn build_with_clock(config: &Config, clock: Clock) -> Result<Self, StartupError> {
         let db = crate::db::connect_and_migrate(&config.database_url).await?;
         let secret = match &config.secret {
             SecretSource::Given(secret) => secret.clone(),
@@ -74,7 +81,7 @@ impl Services {
             }
         };
         let keyring = Keyring::new(&secret, &config.previous_secrets);
-        let tokens = Tokens::new(keyring.clone());
+        let tokens = Tokens::with_clock(keyring.clone(), clock);
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let hasher = Arc::new(PasswordHasher::new(cores, cores * HASH_QUEUE_PER_CORE));
         let outbox = Outbox::new(db.clone(), config.mail_per_address_per_hour);
@@ -202,7 +209,16 @@ impl Application {
     /// # Errors
     /// See [`StartupError`].
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
-        let services = Services::build(config).await?;
+        Self::build_with_clock(config, Clock::system()).await
+    }
+
+    /// As [`Application::build`], with links minted and checked on `clock` (tests move it
+    /// forward instead of waiting for a link to expire).
+    ///
+    /// # Errors
+    /// See [`StartupError`].
+    pub async fn build_with_clock(config: &Config, clock: Clock) -> Result<Self, StartupError> {
+        let services = Services::build_with_clock(config, clock).await?;
         let background = services.background(config)?;
         let options = RouterOptions {
             development: config.is_development(),

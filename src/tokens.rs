@@ -6,13 +6,14 @@
 //! tokens anywhere.
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use crate::clock::Clock;
 use crate::keys::{DerivedKeys, Keyring};
 
 /// jsonwebtoken's default of 60 s would stretch every lifetime; a little covers clock skew
@@ -111,11 +112,17 @@ pub enum TokenError {
 #[derive(Clone)]
 pub struct Tokens {
     keyring: Keyring,
+    clock: Clock,
 }
 
 impl Tokens {
+    /// Tokens on the system clock.
     pub fn new(keyring: Keyring) -> Self {
-        Self { keyring }
+        Self::with_clock(keyring, Clock::system())
+    }
+
+    pub fn with_clock(keyring: Keyring, clock: Clock) -> Self {
+        Self { keyring, clock }
     }
 
     /// Signs a token for `user_id` whose fingerprint covers `state`, the values that the
@@ -129,7 +136,7 @@ impl Tokens {
         lifetime: Duration,
     ) -> SecretToken {
         let keys = self.keyring.current();
-        let now = unix_now();
+        let now = self.clock.unix_now();
         let claims = Claims {
             sub: user_id.to_string(),
             purpose,
@@ -174,7 +181,7 @@ impl Tokens {
             .map_err(|_| TokenError::Invalid)?
             .claims;
 
-        let now = unix_now();
+        let now = self.clock.unix_now();
         let user_id = claims.sub.parse::<i64>().map_err(|_| TokenError::Invalid)?;
         if claims.purpose != purpose || claims.iat > now + LEEWAY_SECONDS {
             return Err(TokenError::Invalid);
@@ -223,13 +230,6 @@ fn fingerprint(keys: &DerivedKeys, purpose: Purpose, user_id: i64, state: &[&str
         .tag(&fingerprint_parts(purpose, &user_id, state));
     // 128 bits: the signature already authenticates it; this only has to tell states apart.
     URL_SAFE_NO_PAD.encode(&tag[..16])
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_secs() as i64)
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -306,7 +306,7 @@ mod tests {
     fn expired_tokens_still_name_their_address() {
         let tokens = tokens_with(1, &[]);
         let keys = tokens.keyring.current().clone();
-        let now = unix_now();
+        let now = tokens.clock.unix_now();
         let claims = Claims {
             sub: "7".into(),
             purpose: Purpose::Confirm,

@@ -1,5 +1,3 @@
-use std::time::Duration;
-
 use crate::helpers::{PASSWORD, location, spawn_app, unique_email};
 
 const NEW_PASSWORD: &str = "a brand new passphrase for me";
@@ -230,7 +228,7 @@ async fn moving_to_an_address_with_an_account_tells_its_owner_not_the_requester(
         "no link to take it"
     );
     app.smtp.wait_for(&requester, 2).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.outbox_settled().await;
     assert_eq!(app.smtp.to(&owner).len(), 2);
     assert!(app.user(&requester).await.is_some());
 }

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use doorman::config::Config;
+use doorman::internals::Clock;
 use doorman::startup::Application;
 use mailin_embedded::response::{OK, Response};
 use mailin_embedded::{Handler, Server};
@@ -237,6 +238,8 @@ pub struct TestApp {
     pub address: String,
     /// The admin listener (`/metrics`), on a port of its own.
     pub admin_address: String,
+    /// The clock links are minted and checked on: tests move it instead of sleeping.
+    pub clock: Clock,
     pub db: DatabaseConnection,
     pub smtp: Arc<TestSmtp>,
     /// The browser the helpers use; `new_browser()` makes others (another device).
@@ -307,7 +310,10 @@ impl TestApp {
     async fn start(settings: HashMap<String, String>, smtp: Arc<TestSmtp>) -> TestApp {
         let config =
             Config::from_lookup(|name| settings.get(name).cloned()).expect("valid test config");
-        let app = Application::build(&config).await.expect("the app builds");
+        let clock = Clock::system();
+        let app = Application::build_with_clock(&config, clock.clone())
+            .await
+            .expect("the app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         let admin_address = app
             .admin_addr()
@@ -322,6 +328,7 @@ impl TestApp {
             browser: Browser::new(&address),
             address,
             admin_address,
+            clock,
             db,
             smtp,
             settings,
@@ -353,6 +360,20 @@ impl TestApp {
         }
         if let Some(server) = self.server.take() {
             server.await.unwrap().unwrap();
+        }
+    }
+
+    /// Waits until every email queued so far was sent or closed: after that, no further
+    /// email can arrive without a new request, so tests can assert that none did.
+    pub async fn outbox_settled(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self
+            .count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
+            .await
+            > 0
+        {
+            assert!(Instant::now() < deadline, "the outbox did not settle");
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 

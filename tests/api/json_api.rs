@@ -244,7 +244,7 @@ async fn confirming_with_a_new_password_and_an_expired_token() {
         .await;
     }
     let stale_link = app.smtp.latest(&stale).await.link("/confirm/");
-    tokio::time::sleep(std::time::Duration::from_millis(4_200)).await;
+    app.clock.advance(std::time::Duration::from_secs(4));
     let (status, _, body) = post_json(
         &app,
         "/api/v1/confirmations",

@@ -50,7 +50,7 @@ async fn forgot_password_answers_the_same_for_known_and_unknown_addresses() {
         for_known.text().await.unwrap()
     );
     app.smtp.wait_for(&known, 2).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.outbox_settled().await;
     assert!(app.smtp.to(&unknown).is_empty());
     let sent = app.get("/password/forgot/sent").await;
     assert!(sent.text().await.unwrap().contains("Check your inbox"));
@@ -152,7 +152,7 @@ async fn an_expired_reset_link_is_410_and_a_forged_one_400() {
     let link = reset_link(&app, &email).await;
     assert!(app.smtp.latest(&email).await.text().contains("1 second"));
 
-    tokio::time::sleep(Duration::from_millis(4_200)).await;
+    app.clock.advance(Duration::from_secs(4));
 
     let expired = app.get_link(&link).await;
     assert_eq!(expired.status(), 410);

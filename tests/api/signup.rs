@@ -233,7 +233,7 @@ async fn the_per_address_cap_limits_emails_to_one_address() {
         assert_eq!(app.signup(&email, PASSWORD).await.status(), 303);
     }
     app.smtp.wait_for(&email, 2).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.outbox_settled().await;
     assert_eq!(app.smtp.to(&email).len(), 2);
     assert_eq!(
         app.count(&format!(
@@ -266,7 +266,7 @@ async fn resending_sends_a_new_link_only_to_unconfirmed_accounts_and_answers_the
         "{answers:?}"
     );
     app.smtp.wait_for(&pending, 2).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.outbox_settled().await;
     assert_eq!(
         app.smtp.to(&confirmed).len(),
         1,
