@@ -253,16 +253,21 @@ mod tests {
         tokens.verify(&token, purpose)
     }
 
-    #[test]
-    fn a_minted_token_verifies_for_its_purpose_only() {
-        let tokens = tokens_with(1, &[]);
-        let token = tokens.mint(
+    /// A confirmation link for user 7 at `a@example.com`, not yet confirmed.
+    fn confirmation_for_user_7(tokens: &Tokens) -> SecretToken {
+        tokens.mint(
             Purpose::Confirm,
             7,
             "a@example.com",
             &["a@example.com", ""],
             HOUR,
-        );
+        )
+    }
+
+    #[test]
+    fn a_minted_token_verifies_for_its_purpose_only() {
+        let tokens = tokens_with(1, &[]);
+        let token = confirmation_for_user_7(&tokens);
         let verified = verify(&tokens, token.expose(), Purpose::Confirm).unwrap();
         assert_eq!(verified.user_id, 7);
         assert_eq!(verified.email, "a@example.com");
@@ -275,13 +280,7 @@ mod tests {
     #[test]
     fn the_fingerprint_tracks_the_state() {
         let tokens = tokens_with(1, &[]);
-        let token = tokens.mint(
-            Purpose::Confirm,
-            7,
-            "a@example.com",
-            &["a@example.com", ""],
-            HOUR,
-        );
+        let token = confirmation_for_user_7(&tokens);
         let verified = verify(&tokens, token.expose(), Purpose::Confirm).unwrap();
         assert!(tokens.state_matches(&verified, Purpose::Confirm, &["a@example.com", ""]));
         assert!(!tokens.state_matches(&verified, Purpose::Confirm, &["a@example.com", "2026"]));

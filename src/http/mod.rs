@@ -10,6 +10,7 @@ mod link_pages;
 mod links;
 mod pages;
 mod rate_limit;
+mod usable_link;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -4,7 +4,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{link_token, no_store, token_page};
+use super::{no_store, token_page};
+use crate::http::usable_link::{EmailChangeLink, UsableLink, link_token};
 use crate::accounts::{
     Account, AccountDeletion, Email, EmailChange, EmailChangeRequest, PasswordChange,
 };
@@ -175,22 +176,16 @@ pub(crate) async fn delete(
 /// nothing; the POST with the password does. It needs no session: the link may be opened
 /// on another device.
 pub(crate) async fn email_confirm_form(
-    State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
-    Path(raw_token): Path<String>,
-) -> Result<Response, AppError> {
-    let token = link_token(&raw_token, Purpose::EmailChange)?;
-    let email = state
-        .accounts
-        .inspect_link(&token, Purpose::EmailChange)
-        .await?;
+    link: UsableLink<EmailChangeLink>,
+) -> Response {
     let page = EmailChangeConfirmPage {
         csrf_token,
-        token: raw_token,
-        email: email.as_str().to_owned(),
+        token: link.token,
+        email: link.email,
         password_error: None,
     };
-    Ok(token_page(page.into_response()))
+    token_page(page.into_response())
 }
 
 pub(crate) async fn email_confirm(

@@ -1,11 +1,12 @@
 //! Confirming an account from the emailed link.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use super::{link_token, token_page};
+use super::token_page;
+use crate::http::usable_link::{ConfirmLink, UsableLink, link_token};
 use crate::accounts::{Confirmation, ConfirmationProof};
 use crate::http::AppState;
 use crate::http::csrf::CsrfToken;
@@ -31,21 +32,16 @@ const WRONG_PASSWORD: &str =
 pub(crate) async fn show(
     State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
-    Path(raw_token): Path<String>,
-) -> Result<Response, AppError> {
-    let token = link_token(&raw_token, Purpose::Confirm)?;
-    let email = state
-        .accounts
-        .inspect_link(&token, Purpose::Confirm)
-        .await?;
+    link: UsableLink<ConfirmLink>,
+) -> Response {
     let page = ConfirmPage {
         csrf_token,
-        token: raw_token,
-        email: email.as_str().to_owned(),
+        token: link.token,
+        email: link.email,
         password_min_length: state.accounts.rules().password_min_length,
         ..ConfirmPage::default()
     };
-    Ok(token_page(page.into_response()))
+    token_page(page.into_response())
 }
 
 pub(crate) async fn submit(

@@ -13,14 +13,6 @@ pub(super) mod signup;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 
-use super::error::AppError;
-use crate::accounts::LinkProblem;
-use crate::tokens::{LinkToken, Purpose};
-
-/// A link token from a path or a form: text too long to be one of ours is an invalid link.
-fn link_token(raw: &str, purpose: Purpose) -> Result<LinkToken, AppError> {
-    LinkToken::parse(raw).ok_or(AppError::Link(purpose, LinkProblem::Invalid))
-}
 
 /// Pages with account data must not be kept by caches or the back-forward history.
 pub(super) fn no_store(mut response: Response) -> Response {

@@ -1,10 +1,11 @@
 //! Forgotten passwords: ask for a link, open it, set a new password.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{link_token, token_page};
+use super::token_page;
+use crate::http::usable_link::{ResetLink, UsableLink, link_token};
 use crate::accounts::{Email, PasswordReset};
 use crate::http::AppState;
 use crate::http::csrf::CsrfToken;
@@ -45,18 +46,16 @@ pub(crate) async fn forgot_sent() -> ForgotSentPage {
 pub(crate) async fn reset_form(
     State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
-    Path(raw_token): Path<String>,
-) -> Result<Response, AppError> {
-    let token = link_token(&raw_token, Purpose::Reset)?;
-    let email = state.accounts.inspect_link(&token, Purpose::Reset).await?;
+    link: UsableLink<ResetLink>,
+) -> Response {
     let page = ResetPage {
         csrf_token,
-        token: raw_token,
-        email: email.as_str().to_owned(),
+        token: link.token,
+        email: link.email,
         password_min_length: state.accounts.rules().password_min_length,
         ..ResetPage::default()
     };
-    Ok(token_page(page.into_response()))
+    token_page(page.into_response())
 }
 
 pub(crate) async fn reset(
