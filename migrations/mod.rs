@@ -8,6 +8,7 @@ use sea_orm_migration::prelude::*;
 mod m20261129_000001_create_users;
 mod m20261129_000002_create_outbox;
 mod m20261129_000003_create_sessions;
+mod m20261201_000004_shared_limits;
 
 pub(crate) struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_create_users::Migration),
             Box::new(m20261129_000002_create_outbox::Migration),
             Box::new(m20261129_000003_create_sessions::Migration),
+            Box::new(m20261201_000004_shared_limits::Migration),
         ]
     }
 }

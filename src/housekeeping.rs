@@ -1,5 +1,6 @@
 //! Periodic clean-up, run beside the delivery worker: unconfirmed accounts past
-//! `UNCONFIRMED_ACCOUNT_TTL` and expired sessions. Every statement is idempotent, so any
+//! `UNCONFIRMED_ACCOUNT_TTL`, expired sessions and the counters of limit windows that have
+//! passed. Every statement is idempotent, so any
 //! number of instances may run it.
 
 use std::sync::Arc;
@@ -8,7 +9,8 @@ use std::time::Duration;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
-use crate::accounts::Accounts;
+use crate::accounts::{Accounts, LONGEST_LOGIN_WINDOW};
+use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::sessions;
 
@@ -16,6 +18,7 @@ pub(crate) struct Housekeeping {
     pub accounts: Accounts,
     pub metrics: Arc<Metrics>,
     pub db: DatabaseConnection,
+    pub limits: Limits,
     pub unconfirmed_account_ttl: Duration,
 }
 
@@ -54,6 +57,9 @@ impl Housekeeping {
         }
         if let Err(error) = sessions::delete_expired(&self.db).await {
             tracing::warn!(%error, "could not delete expired sessions");
+        }
+        if let Err(error) = self.limits.delete_expired(LONGEST_LOGIN_WINDOW).await {
+            tracing::warn!(%error, "could not delete expired limit counters");
         }
     }
 }

@@ -109,6 +109,7 @@ pub(crate) struct DerivedKeys {
     token_signing: [u8; 32],
     fingerprint: MacKey,
     csrf: MacKey,
+    device: MacKey,
 }
 
 impl DerivedKeys {
@@ -119,6 +120,7 @@ impl DerivedKeys {
             token_signing: secret.derive("doorman token signing"),
             fingerprint: MacKey(secret.derive("doorman state fingerprint")),
             csrf: MacKey(secret.derive("doorman csrf")),
+            device: MacKey(secret.derive("doorman device cookie")),
         }
     }
 
@@ -145,6 +147,12 @@ impl DerivedKeys {
     /// Signs CSRF cookies.
     pub(crate) fn csrf(&self) -> &MacKey {
         &self.csrf
+    }
+
+    /// Signs the cookie of a browser that logged in before (the failed-login throttle's
+    /// device cookie).
+    pub(crate) fn device(&self) -> &MacKey {
+        &self.device
     }
 }
 

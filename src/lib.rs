@@ -13,6 +13,7 @@ pub mod db;
 mod housekeeping;
 mod http;
 mod keys;
+mod limits;
 mod mail;
 mod metrics;
 #[path = "../migrations/mod.rs"]
@@ -24,7 +25,6 @@ mod server;
 mod sessions;
 pub mod startup;
 pub mod telemetry;
-mod throttle;
 mod tokens;
 
 /// Pieces the fuzz targets and the integration tests reach into. Not a stable API.
@@ -32,8 +32,13 @@ mod tokens;
 pub mod internals {
     pub use crate::accounts::Email;
     pub use crate::clock::Clock;
-    pub use crate::http::forms::{ConfirmForm, EmailPasswordForm, parse_form};
+    pub use crate::http::forms::{ConfirmForm, EmailPasswordForm};
     pub use crate::keys::{Keyring, SecretKey, random_bytes};
     pub use crate::passwords::{HashError, NewPassword, PasswordAttempt, PasswordHasher};
     pub use crate::tokens::{LinkToken, Purpose, TokenError, Tokens};
+
+    /// Decodes a form body as the web layer does; `None` where it would answer `4xx`.
+    pub fn decode_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {
+        crate::http::forms::parse_form(body).ok()
+    }
 }

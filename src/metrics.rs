@@ -10,7 +10,7 @@ static METADATA: Metadata<'static> = Metadata::new("doorman", Level::INFO, Some(
 
 const REQUESTS: &str = "doorman_http_requests_total";
 
-pub struct Metrics {
+pub(crate) struct Metrics {
     recorder: PrometheusRecorder,
     signups: Counter,
     confirmations: Counter,
@@ -24,7 +24,7 @@ pub struct Metrics {
 }
 
 /// Values read from elsewhere when `/metrics` is scraped.
-pub struct Gauges {
+pub(crate) struct Gauges {
     pub outbox_depth: u64,
     pub outbox_oldest_seconds: f64,
     pub hash_queue_depth: usize,
@@ -83,32 +83,32 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    pub fn signup(&self) {
+    pub(crate) fn signup(&self) {
         self.signups.increment(1);
     }
 
-    pub fn confirmation(&self) {
+    pub(crate) fn confirmation(&self) {
         self.confirmations.increment(1);
     }
 
-    pub fn email_sent(&self) {
+    pub(crate) fn email_sent(&self) {
         self.emails_sent.increment(1);
     }
 
-    pub fn email_attempt_failed(&self, given_up: bool) {
+    pub(crate) fn email_attempt_failed(&self, given_up: bool) {
         self.email_attempts_failed.increment(1);
         if given_up {
             self.emails_given_up.increment(1);
         }
     }
 
-    pub fn unconfirmed_accounts_deleted(&self, count: u64) {
+    pub(crate) fn unconfirmed_accounts_deleted(&self, count: u64) {
         self.unconfirmed_accounts_deleted.increment(count);
     }
 
     /// Counts a request under its route pattern, never its path (which may hold a token);
     /// routes are a fixed set, so the label values stay few.
-    pub fn request(&self, route: &str, status: u16) {
+    pub(crate) fn request(&self, route: &str, status: u16) {
         let labels = vec![
             Label::new("route", SharedString::from(route.to_owned())),
             Label::new("status", SharedString::from(status.to_string())),
@@ -119,7 +119,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition, with `gauges` as they are now.
-    pub fn render(&self, gauges: &Gauges) -> String {
+    pub(crate) fn render(&self, gauges: &Gauges) -> String {
         self.outbox_depth.set(gauges.outbox_depth as f64);
         self.outbox_oldest_seconds.set(gauges.outbox_oldest_seconds);
         self.hash_queue_depth.set(gauges.hash_queue_depth as f64);

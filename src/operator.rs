@@ -18,7 +18,7 @@ pub enum OperatorError {
     #[error("no failed outbox row has id {0}")]
     UnknownOutboxRow(i64),
     #[error(transparent)]
-    Accounts(#[from] AccountsError),
+    Accounts(Box<dyn std::error::Error + Send + Sync>),
     #[error("database error: {0}")]
     Database(#[from] sea_orm::DbErr),
 }
@@ -30,8 +30,14 @@ pub enum Format {
 }
 
 pub struct Operator {
-    pub accounts: Accounts,
-    pub outbox: Outbox,
+    pub(crate) accounts: Accounts,
+    pub(crate) outbox: Outbox,
+}
+
+impl From<AccountsError> for OperatorError {
+    fn from(error: AccountsError) -> Self {
+        OperatorError::Accounts(Box::new(error))
+    }
 }
 
 impl Operator {

@@ -19,6 +19,9 @@ use crate::db::entities::sessions::{self, Entity as SessionRow};
 
 /// The session key holding the logged-in user's id.
 pub(crate) const USER_ID_KEY: &str = "user_id";
+/// The session key holding the credential version the login proved; a session whose
+/// version is not the account's is not logged in.
+pub(crate) const CREDENTIAL_VERSION_KEY: &str = "credential_version";
 
 #[derive(Debug, Clone)]
 pub(crate) struct DatabaseSessionStore {

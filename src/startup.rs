@@ -13,15 +13,17 @@ use crate::accounts::{AccountRules, Accounts, LinkLifetimes, Notifier};
 use crate::clock::Clock;
 use crate::config::{Config, SecretSource};
 use crate::housekeeping::Housekeeping;
-use crate::http::{self, AppState, CsrfConfig, Links, RouterOptions, TrustedProxies};
+use crate::http::{
+    self, AppState, CsrfConfig, DeviceCookies, Links, RouterOptions, TrustedProxies,
+};
 use crate::keys::{Keyring, SecretKey};
+use crate::limits::{Limit, Limits};
 use crate::metrics::Metrics;
 use crate::operator::Operator;
 use crate::outbox::{DeliveryWorker, Outbox, SmtpMailer};
 use crate::passwords::PasswordHasher;
 use crate::server;
 use crate::sessions::DatabaseSessionStore;
-use crate::throttle::RateLimiter;
 use crate::tokens::Tokens;
 
 /// Sign-ups waiting for a hashing thread beyond those running; past this, `503`. A waiting
@@ -50,12 +52,12 @@ pub enum StartupError {
 
 /// Everything a running Doorman is made of, wired from one [`Config`].
 pub struct Services {
-    pub db: DatabaseConnection,
-    pub accounts: Accounts,
-    pub outbox: Outbox,
-    pub notifier: Arc<Notifier>,
-    pub keyring: Keyring,
-    pub metrics: Arc<Metrics>,
+    pub(crate) db: DatabaseConnection,
+    pub(crate) accounts: Accounts,
+    pub(crate) outbox: Outbox,
+    pub(crate) notifier: Arc<Notifier>,
+    pub(crate) keyring: Keyring,
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 impl Services {
@@ -143,6 +145,7 @@ impl Services {
             accounts: self.accounts.clone(),
             metrics: self.metrics.clone(),
             db: self.db.clone(),
+            limits: Limits::new(self.db.clone()),
             unconfirmed_account_ttl: config.unconfirmed_account_ttl,
         }
     }
@@ -230,13 +233,17 @@ impl Application {
         };
         let state = AppState::new(http::AppServices {
             accounts: services.accounts,
-            sessions: DatabaseSessionStore::new(services.db),
+            sessions: DatabaseSessionStore::new(services.db.clone()),
             metrics: services.metrics,
-            post_limiter: (config.rate_limit_per_minute > 0).then(|| {
-                Arc::new(RateLimiter::new(
-                    config.rate_limit_per_minute,
-                    Duration::from_secs(60),
-                ))
+            limits: Limits::new(services.db.clone()),
+            devices: DeviceCookies::new(
+                services.keyring.current().device().clone(),
+                config.uses_https(),
+            ),
+            post_limit: (config.rate_limit_per_minute > 0).then_some(Limit {
+                name: "posts",
+                max: config.rate_limit_per_minute,
+                window: Duration::from_secs(60),
             }),
             trusted_proxies: TrustedProxies(Arc::new(config.trusted_proxies.clone())),
         });

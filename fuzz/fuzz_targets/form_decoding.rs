@@ -3,12 +3,12 @@
 #![no_main]
 
 use doorman::internals::{
-    ConfirmForm, Email, EmailPasswordForm, NewPassword, PasswordAttempt, parse_form,
+    ConfirmForm, Email, EmailPasswordForm, NewPassword, PasswordAttempt, decode_form,
 };
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|body: &[u8]| {
-    if let Ok(form) = parse_form::<EmailPasswordForm>(body) {
+    if let Some(form) = decode_form::<EmailPasswordForm>(body) {
         if let Ok(email) = Email::parse(&form.email) {
             assert!(email.as_str().chars().count() <= 254);
             assert!(!email.as_str().chars().any(char::is_control));
@@ -18,5 +18,5 @@ fuzz_target!(|body: &[u8]| {
         }
         let _ = PasswordAttempt::parse(&form.password);
     }
-    let _ = parse_form::<ConfirmForm>(body);
+    let _ = decode_form::<ConfirmForm>(body);
 });

@@ -14,11 +14,11 @@ use crate::db::entities::users::{self, Entity as User};
 
 /// An account as `doorman users` shows it.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct UserSummary {
-    pub id: i64,
-    pub email: String,
-    pub created_at: DateTime<Utc>,
-    pub confirmed_at: Option<DateTime<Utc>>,
+pub(crate) struct UserSummary {
+    pub(crate) id: i64,
+    pub(crate) email: String,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) confirmed_at: Option<DateTime<Utc>>,
 }
 
 impl From<users::Model> for UserSummary {
@@ -37,7 +37,7 @@ impl Accounts {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn list_users(
+    pub(crate) async fn list_users(
         &self,
         unconfirmed_only: bool,
     ) -> Result<Vec<UserSummary>, AccountsError> {
@@ -55,7 +55,10 @@ impl Accounts {
 
     /// # Errors
     /// Database errors.
-    pub async fn user_by_email(&self, email: &Email) -> Result<Option<UserSummary>, AccountsError> {
+    pub(crate) async fn user_by_email(
+        &self,
+        email: &Email,
+    ) -> Result<Option<UserSummary>, AccountsError> {
         Ok(self
             .find_user(&self.db, super::UserKey::Email(email))
             .await?
@@ -66,7 +69,7 @@ impl Accounts {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn confirm_by_operator(&self, user_id: i64) -> Result<bool, AccountsError> {
+    pub(crate) async fn confirm_by_operator(&self, user_id: i64) -> Result<bool, AccountsError> {
         let updated = User::update_many()
             .col_expr(users::Column::ConfirmedAt, Expr::value(Utc::now()))
             .filter(users::Column::Id.eq(user_id))
@@ -80,7 +83,7 @@ impl Accounts {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn delete_by_operator(&self, user_id: i64) -> Result<(), AccountsError> {
+    pub(crate) async fn delete_by_operator(&self, user_id: i64) -> Result<(), AccountsError> {
         Ok(self.delete_user(user_id).await?)
     }
 
@@ -90,7 +93,7 @@ impl Accounts {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn delete_stale_unconfirmed(
+    pub(crate) async fn delete_stale_unconfirmed(
         &self,
         older_than: Duration,
     ) -> Result<u64, AccountsError> {

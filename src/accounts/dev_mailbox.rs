@@ -8,13 +8,13 @@ use crate::outbox::DeliveryStatus;
 use crate::outbox::worker::{Composed, Composer};
 
 /// One email in the development mailbox.
-pub struct MailboxMessage {
-    pub id: i64,
-    pub recipient: String,
-    pub kind: String,
-    pub status: DeliveryStatus,
+pub(crate) struct MailboxMessage {
+    pub(crate) id: i64,
+    pub(crate) recipient: String,
+    pub(crate) kind: String,
+    pub(crate) status: DeliveryStatus,
     /// `None` when the email no longer makes sense (the account changed meanwhile).
-    pub email: Option<RenderedEmail>,
+    pub(crate) email: Option<RenderedEmail>,
 }
 
 impl Accounts {
@@ -22,7 +22,10 @@ impl Accounts {
     ///
     /// # Errors
     /// Database or template errors.
-    pub async fn dev_mailbox(&self, limit: u64) -> Result<Vec<MailboxMessage>, AccountsError> {
+    pub(crate) async fn dev_mailbox(
+        &self,
+        limit: u64,
+    ) -> Result<Vec<MailboxMessage>, AccountsError> {
         let rows = self.outbox.newest(limit).await?;
         let mut messages = Vec::with_capacity(rows.len());
         for row in rows {
@@ -41,7 +44,7 @@ impl Accounts {
     ///
     /// # Errors
     /// Database or template errors.
-    pub async fn dev_mailbox_message(
+    pub(crate) async fn dev_mailbox_message(
         &self,
         id: i64,
     ) -> Result<Option<RenderedEmail>, AccountsError> {

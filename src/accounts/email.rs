@@ -27,7 +27,9 @@ impl Email {
         if email.is_empty() {
             return Err(EmailRejection::Missing);
         }
-        if email.chars().count() > MAX_LENGTH {
+        // Counted after lowercasing too: some letters lowercase to two (`İ` to `i̇`), and the
+        // lowercase form is what the unique index stores.
+        if email.chars().count() > MAX_LENGTH || email.to_lowercase().chars().count() > MAX_LENGTH {
             return Err(EmailRejection::TooLong);
         }
         let (local, domain) = email.split_once('@').ok_or(EmailRejection::Malformed)?;
@@ -157,6 +159,11 @@ mod tests {
             (
                 "255 characters",
                 &format!("{}@example.com", "a".repeat(243)),
+                EmailRejection::TooLong,
+            ),
+            (
+                "160 characters that lowercase to 310 (İ becomes i and a combining dot)",
+                &format!("a@{}.com", vec!["İ".repeat(30); 5].join(".")),
                 EmailRejection::TooLong,
             ),
             (

@@ -5,14 +5,14 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::links::LinkProblem;
-use super::{Accounts, AccountsError, Email, UserKey};
+use super::{Accounts, AccountsError, AttemptOrigin, Email, UserKey};
 use crate::db::entities::users::{self, Entity as User};
 use crate::outbox::MailKind;
 use crate::passwords::PasswordAttempt;
 use crate::tokens::{LinkToken, Purpose};
 
 #[derive(Debug)]
-pub enum EmailChangeRequest {
+pub(crate) enum EmailChangeRequest {
     /// A confirmation went to the new address and a notice to the old one. Also the answer
     /// when the new address belongs to someone else, whose owner is told instead.
     Sent,
@@ -21,10 +21,8 @@ pub enum EmailChangeRequest {
 }
 
 #[derive(Debug)]
-pub enum EmailChange {
-    Changed {
-        email: Email,
-    },
+pub(crate) enum EmailChange {
+    Changed,
     WrongPassword {
         email: Email,
     },
@@ -37,15 +35,20 @@ impl Accounts {
     /// confirmed. The old address is told either way.
     ///
     /// # Errors
-    /// [`AccountsError::Busy`] when the hasher's queue is full; database errors.
-    pub async fn request_email_change(
+    /// [`AccountsError::Throttled`] past the failed-login limits; [`AccountsError::Busy`]
+    /// when the hasher's queue is full; database errors.
+    pub(crate) async fn request_email_change(
         &self,
         user_id: i64,
         current_password: &PasswordAttempt,
         new_email: &Email,
+        origin: &AttemptOrigin,
     ) -> Result<EmailChangeRequest, AccountsError> {
         let user = self.existing_user(user_id).await?;
-        if !self.password_matches(&user, current_password).await? {
+        if !self
+            .current_password_matches(&user, current_password, origin)
+            .await?
+        {
             return Ok(EmailChangeRequest::WrongPassword);
         }
         if new_email.normalized() == user.email_normalized {
@@ -54,16 +57,20 @@ impl Accounts {
         // Only decides whom to tell; the unique index decides at confirmation. The link and
         // the notice to the old address are queued together: the safety notice cannot be
         // lost while the link goes out.
-        let notice = (MailKind::EmailChangeNotice, user.id, user.email.as_str());
+        let notice = (
+            MailKind::EmailChangeNotice,
+            Some(user.id),
+            user.email.as_str(),
+        );
         match self.find_user(&self.db, UserKey::Email(new_email)).await? {
             Some(owner) => {
-                self.queue(&[(MailKind::EmailTaken, owner.id, &owner.email), notice])
+                self.queue(&[(MailKind::EmailTaken, Some(owner.id), &owner.email), notice])
                     .await?;
             }
             None => {
                 let link = (
                     MailKind::EmailChangeConfirmation,
-                    user.id,
+                    Some(user.id),
                     new_email.as_str(),
                 );
                 self.queue(&[link, notice]).await?;
@@ -78,7 +85,7 @@ impl Accounts {
     /// # Errors
     /// [`AccountsError::Link`] when the link cannot be used; [`AccountsError::Busy`] when
     /// the hasher's queue is full; database errors.
-    pub async fn confirm_email_change(
+    pub(crate) async fn confirm_email_change(
         &self,
         token: &LinkToken,
         current_password: &PasswordAttempt,
@@ -102,9 +109,7 @@ impl Accounts {
             .exec(&self.db)
             .await;
         match result {
-            Ok(updated) if updated.rows_affected == 1 => {
-                Ok(EmailChange::Changed { email: new_email })
-            }
+            Ok(updated) if updated.rows_affected == 1 => Ok(EmailChange::Changed),
             Ok(_) => Err(AccountsError::Link(
                 Purpose::EmailChange,
                 LinkProblem::AlreadyUsed,

@@ -9,7 +9,7 @@ use crate::tokens::{LinkToken, Purpose, TokenError};
 /// Why a link cannot be used. The web layer turns each into a page or a problem document
 /// in exactly one place; a usable link is never one of these.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkProblem {
+pub(crate) enum LinkProblem {
     /// Its action already happened (the account is confirmed, the address changed).
     AlreadyUsed,
     /// Genuine but too old; `email` is the account's, to prefill a resend form.
@@ -20,9 +20,9 @@ pub enum LinkProblem {
 
 /// A link that passed every check.
 pub(super) struct OpenedLink {
-    pub user: users::Model,
+    pub(crate) user: users::Model,
     /// The address the token names: for an email change, the new address.
-    pub link_email: Email,
+    pub(crate) link_email: Email,
 }
 
 /// The account state a token of `purpose` fingerprints: exactly what its action changes.
@@ -92,7 +92,7 @@ impl Accounts {
     ///
     /// # Errors
     /// [`AccountsError::Link`] when the link cannot be used; database errors.
-    pub async fn inspect_link(
+    pub(crate) async fn inspect_link(
         &self,
         token: &LinkToken,
         purpose: Purpose,

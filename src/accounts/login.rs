@@ -1,4 +1,12 @@
-//! Logging in, with failed-login throttling and transparent hash upgrades.
+//! Logging in, with the failed-login throttle (in the database, shared by every instance)
+//! and transparent hash upgrades.
+//!
+//! The throttle follows django-allauth's numbers and OWASP's device-cookie scheme: about
+//! 10 failures a minute per client (IPv6 per /64) and 5 per 5 minutes per account, where a
+//! browser that logged in to the account before (it shows a signed device cookie) is
+//! counted on its own instead, so strangers guessing cannot lock the owner out. An attempt
+//! is reserved before any hashing, atomically, and given back when it turns out to be the
+//! owner's: parallel guesses cannot all slip through before the first failure is counted.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -8,19 +16,65 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{Accounts, AccountsError, Email, UserKey};
 use crate::db::entities::users::{self, Entity as User};
+use crate::limits::{Exceeded, Limit, client_subject};
 use crate::passwords::{PasswordAttempt, Verification};
-use crate::throttle::RateLimiter;
+
+const BY_CLIENT: Limit = Limit {
+    name: "login-client",
+    max: 10,
+    window: Duration::from_secs(60),
+};
+const BY_ACCOUNT: Limit = Limit {
+    name: "login-account",
+    max: 5,
+    window: Duration::from_secs(300),
+};
+/// A known browser's own allowance, apart from the account's.
+const BY_DEVICE: Limit = Limit {
+    name: "login-device",
+    max: 5,
+    window: Duration::from_secs(300),
+};
+
+/// The longest window of these limits, for housekeeping.
+pub(crate) const LONGEST_LOGIN_WINDOW: Duration = Duration::from_secs(300);
+
+/// Where a password attempt comes from.
+#[derive(Debug, Clone)]
+pub(crate) struct AttemptOrigin {
+    pub(crate) client: IpAddr,
+    /// What this browser's signed device cookie says, if it has a valid one.
+    pub(crate) device: Option<KnownDevice>,
+}
+
+/// A browser that logged in to `user_id` before, told apart from others by `nonce`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KnownDevice {
+    pub(crate) user_id: i64,
+    pub(crate) nonce: String,
+}
+
+/// What a logged-in session holds: the account, and the version of its credentials the
+/// login proved. A password change bumps the version, which ends every session made with
+/// an older one, also a session saved by a login that raced the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SessionGrant {
+    pub(crate) user_id: i64,
+    pub(crate) credential_version: i32,
+}
+
+impl SessionGrant {
+    pub(super) fn of(user: &users::Model) -> Self {
+        Self {
+            user_id: user.id,
+            credential_version: user.credential_version,
+        }
+    }
+}
 
 #[derive(Debug)]
-pub enum Login {
-    LoggedIn {
-        user_id: i64,
-    },
-    /// Too many failed attempts from this client or for this address; checked before the
-    /// password, and the same for unknown addresses.
-    Throttled {
-        retry_after: Duration,
-    },
+pub(crate) enum Login {
+    LoggedIn(SessionGrant),
     /// Unknown address or wrong password: deliberately indistinguishable.
     InvalidCredentials,
     /// The right password for an account whose address is not confirmed yet.
@@ -29,87 +83,114 @@ pub enum Login {
     },
 }
 
-/// Failed-login throttling in the spirit of django-allauth: about 10 failures a minute per
-/// client IP and 5 per 5 minutes per address. In memory, so per instance.
-pub(super) struct FailedLogins {
-    by_client: RateLimiter,
-    by_address: RateLimiter,
-}
-
-impl FailedLogins {
-    pub(super) fn new() -> Self {
-        Self {
-            by_client: RateLimiter::new(10, Duration::from_secs(60)),
-            by_address: RateLimiter::new(5, Duration::from_secs(300)),
-        }
-    }
-
-    fn check(&self, client: &str, address: &str) -> Result<(), Duration> {
-        self.by_client.check(client)?;
-        self.by_address.check(address)
-    }
-
-    fn record(&self, client: &str, address: &str) {
-        let _ = self.by_client.hit(client);
-        let _ = self.by_address.hit(address);
-    }
-}
+/// Attempts taken from the limits, to give back if the attempt was the owner's.
+struct Reservation(Vec<(Limit, String)>);
 
 impl Accounts {
-    /// Checks an email and password from `client`. An unknown address costs the same
-    /// hashing time as a wrong password, and both answer [`Login::InvalidCredentials`].
-    /// A password too long to be one (over 128 characters) is refused without hashing.
+    /// Checks an email and password. An unknown address costs the same hashing time as a
+    /// wrong password, and both answer [`Login::InvalidCredentials`].
     ///
     /// # Errors
-    /// [`AccountsError::Busy`] when the hasher's queue is full; database errors.
-    pub async fn login(
+    /// [`AccountsError::Throttled`] past the failed-login limits (checked before the
+    /// password, the same for unknown addresses); [`AccountsError::Busy`] when the
+    /// hasher's queue is full; database errors.
+    pub(crate) async fn login(
         &self,
         email: &str,
         password: &PasswordAttempt,
-        client: IpAddr,
+        origin: &AttemptOrigin,
     ) -> Result<Login, AccountsError> {
-        let client = client.to_string();
-        // Throttled by what was typed, parsed or not: unknown and malformed addresses
-        // count like known ones.
-        let address = email.trim().to_lowercase();
-        if let Err(retry_after) = self.failed_logins.check(&client, &address) {
-            return Ok(Login::Throttled { retry_after });
-        }
-        let outcome = self.check_credentials(email, password).await?;
-        if matches!(outcome, Login::InvalidCredentials) {
-            self.failed_logins.record(&client, &address);
-        }
-        Ok(outcome)
-    }
-
-    async fn check_credentials(
-        &self,
-        email: &str,
-        password: &PasswordAttempt,
-    ) -> Result<Login, AccountsError> {
-        let Some(typed) = password.plausible() else {
-            return Ok(Login::InvalidCredentials);
-        };
         let user = match Email::parse(email) {
             Ok(email) => self.find_user(&self.db, UserKey::Email(&email)).await?,
             Err(_) => None,
         };
-        let verification = self
-            .hasher
-            .verify(typed, user.as_ref().map(|u| u.password_hash.as_str()))
+        let reservation = self
+            .reserve_attempt(origin, &email.trim().to_lowercase(), user.as_ref())
             .await?;
+        let verification = match password.plausible() {
+            Some(typed) => {
+                self.hasher
+                    .verify(typed, user.as_ref().map(|u| u.password_hash.as_str()))
+                    .await?
+            }
+            None => Verification::Mismatch,
+        };
         let (Some(user), Verification::Match { needs_rehash }) = (user, verification) else {
             return Ok(Login::InvalidCredentials);
         };
+        self.give_back(reservation).await?;
         if user.confirmed_at.is_none() {
             return Ok(Login::Unconfirmed {
                 email: Email::from_stored(user.email),
             });
         }
-        if needs_rehash {
+        if needs_rehash && let Some(typed) = password.plausible() {
             self.upgrade_hash(&user, typed).await;
         }
-        Ok(Login::LoggedIn { user_id: user.id })
+        Ok(Login::LoggedIn(SessionGrant::of(&user)))
+    }
+
+    /// Checks the current password of a logged-in account (changing the address or the
+    /// password, deleting the account). It counts as a login attempt, so a stolen session
+    /// cannot be used to guess the password either.
+    ///
+    /// # Errors
+    /// [`AccountsError::Throttled`] past the failed-login limits; hashing and database
+    /// errors.
+    pub(super) async fn current_password_matches(
+        &self,
+        user: &users::Model,
+        attempt: &PasswordAttempt,
+        origin: &AttemptOrigin,
+    ) -> Result<bool, AccountsError> {
+        let reservation = self
+            .reserve_attempt(origin, &user.email_normalized, Some(user))
+            .await?;
+        let matches = self.password_matches(user, attempt).await?;
+        if matches {
+            self.give_back(reservation).await?;
+        }
+        Ok(matches)
+    }
+
+    /// Takes one attempt from the client's limit and from the account's, or, for a browser
+    /// that logged in to this account before, from that browser's own.
+    async fn reserve_attempt(
+        &self,
+        origin: &AttemptOrigin,
+        address: &str,
+        user: Option<&users::Model>,
+    ) -> Result<Reservation, AccountsError> {
+        let known_device = origin
+            .device
+            .as_ref()
+            .filter(|device| user.is_some_and(|user| user.id == device.user_id));
+        let taken = vec![
+            (BY_CLIENT, client_subject(origin.client)),
+            match known_device {
+                Some(device) => (BY_DEVICE, device.nonce.clone()),
+                None => (BY_ACCOUNT, address.to_owned()),
+            },
+        ];
+        let mut longest_wait: Option<Exceeded> = None;
+        for (limit, subject) in &taken {
+            if let Err(exceeded) = self.limits.take(limit, subject).await? {
+                longest_wait = longest_wait.max(Some(exceeded));
+            }
+        }
+        match longest_wait {
+            Some(exceeded) => Err(AccountsError::Throttled {
+                retry_after: exceeded.retry_after,
+            }),
+            None => Ok(Reservation(taken)),
+        }
+    }
+
+    async fn give_back(&self, reservation: Reservation) -> Result<(), AccountsError> {
+        for (limit, subject) in &reservation.0 {
+            self.limits.give_back(limit, subject).await?;
+        }
+        Ok(())
     }
 
     /// Re-hashes with today's parameters; a failure only postpones the upgrade.

@@ -19,7 +19,7 @@ mod settings;
 use std::sync::Arc;
 
 use chrono::Utc;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     TransactionTrait,
@@ -30,7 +30,7 @@ pub use email::Email;
 pub(crate) use email::EmailRejection;
 pub(crate) use email_change::{EmailChange, EmailChangeRequest};
 pub(crate) use links::LinkProblem;
-pub(crate) use login::Login;
+pub(crate) use login::{AttemptOrigin, KnownDevice, LONGEST_LOGIN_WINDOW, Login, SessionGrant};
 pub(crate) use notifier::{AccountLinks, LinkLifetimes, Notifier};
 pub(crate) use recovery::PasswordReset;
 pub(crate) use registration::{
@@ -39,6 +39,7 @@ pub(crate) use registration::{
 pub(crate) use settings::{AccountDeletion, PasswordChange};
 
 use crate::db::entities::users::{self, Entity as User};
+use crate::limits::Limits;
 use crate::metrics::{Gauges, Metrics};
 use crate::outbox::{Enqueued, MailKind, Outbox};
 use crate::passwords::{HashError, NewPassword, PasswordAttempt, PasswordHasher, Verification};
@@ -47,10 +48,13 @@ use crate::tokens::{Purpose, Tokens};
 use tower_sessions::session::Id as SessionId;
 
 #[derive(Debug, thiserror::Error)]
-pub enum AccountsError {
+pub(crate) enum AccountsError {
     /// Too many passwords are being hashed; the caller should come back shortly.
     #[error("the service is busy")]
     Busy,
+    /// Too many failed password attempts from this client or for this account.
+    #[error("too many attempts; retry after {retry_after:?}")]
+    Throttled { retry_after: std::time::Duration },
     #[error("password hashing failed: {0}")]
     Hashing(String),
     #[error("database error: {0}")]
@@ -87,31 +91,33 @@ enum ConfirmAddress {
 
 /// A confirmed account, as the account page shows it.
 #[derive(Debug, Clone)]
-pub struct Account {
-    pub id: i64,
-    pub email: Email,
-    pub created_at: chrono::DateTime<Utc>,
+pub(crate) struct Account {
+    pub(crate) id: i64,
+    pub(crate) email: Email,
+    pub(crate) created_at: chrono::DateTime<Utc>,
+    /// Sessions made before the last password change hold an older version.
+    pub(crate) credential_version: i32,
 }
 
 #[derive(Debug, Clone)]
-pub struct AccountRules {
-    pub password_min_length: usize,
+pub(crate) struct AccountRules {
+    pub(crate) password_min_length: usize,
 }
 
 #[derive(Clone)]
-pub struct Accounts {
+pub(crate) struct Accounts {
     db: DatabaseConnection,
     hasher: Arc<PasswordHasher>,
     tokens: Tokens,
     outbox: Outbox,
     notifier: Arc<Notifier>,
     rules: AccountRules,
-    failed_logins: Arc<login::FailedLogins>,
+    limits: Limits,
     metrics: Arc<Metrics>,
 }
 
 impl Accounts {
-    pub fn new(
+    pub(crate) fn new(
         db: DatabaseConnection,
         hasher: Arc<PasswordHasher>,
         tokens: Tokens,
@@ -121,23 +127,23 @@ impl Accounts {
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
+            limits: Limits::new(db.clone()),
             db,
             hasher,
             tokens,
             outbox,
             notifier,
             rules,
-            failed_logins: Arc::new(login::FailedLogins::new()),
             metrics,
         }
     }
 
-    pub fn rules(&self) -> &AccountRules {
+    pub(crate) fn rules(&self) -> &AccountRules {
         &self.rules
     }
 
     /// True while the database answers, for `/readyz`.
-    pub async fn database_ready(&self) -> bool {
+    pub(crate) async fn database_ready(&self) -> bool {
         self.db.ping().await.is_ok()
     }
 
@@ -145,7 +151,7 @@ impl Accounts {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn gauges(&self) -> Result<Gauges, AccountsError> {
+    pub(crate) async fn gauges(&self) -> Result<Gauges, AccountsError> {
         let (outbox_depth, oldest) = self.outbox.depth().await?;
         Ok(Gauges {
             outbox_depth,
@@ -192,19 +198,24 @@ impl Accounts {
         ))
     }
 
-    /// Sets a new password if the stored one is still `user.password_hash`, ends the user's
-    /// sessions (all but `keep_session`) and tells the owner, in one transaction. Returns
-    /// `false` when another request changed the password first.
+    /// Sets a new password if the stored one is still `user.password_hash`, bumps the
+    /// credential version, ends the user's sessions (all but `keep_session`) and tells the
+    /// owner, in one transaction. Returns what the kept session now holds, or `None` when
+    /// another request changed the password first.
     async fn replace_password(
         &self,
         user: &users::Model,
         password: &NewPassword,
         keep_session: Option<&SessionId>,
         confirm: ConfirmAddress,
-    ) -> Result<bool, AccountsError> {
+    ) -> Result<Option<SessionGrant>, AccountsError> {
         let hash = self.hasher.hash(password.expose()).await?;
         let mut update = User::update_many()
             .col_expr(users::Column::PasswordHash, Expr::value(hash))
+            .col_expr(
+                users::Column::CredentialVersion,
+                Expr::col(users::Column::CredentialVersion).add(1),
+            )
             .filter(users::Column::Id.eq(user.id))
             .filter(users::Column::PasswordHash.eq(user.password_hash.as_str()));
         if confirm == ConfirmAddress::Yes {
@@ -215,7 +226,7 @@ impl Accounts {
         }
         let transaction = self.db.begin().await?;
         if update.exec(&transaction).await?.rows_affected == 0 {
-            return Ok(false);
+            return Ok(None);
         }
         sessions::end_for_user(&transaction, user.id, keep_session).await?;
         let enqueued = self
@@ -223,18 +234,22 @@ impl Accounts {
             .enqueue(
                 &transaction,
                 MailKind::PasswordChanged,
-                user.id,
+                Some(user.id),
                 &user.email,
             )
             .await?;
         transaction.commit().await?;
         self.after_enqueue(enqueued, MailKind::PasswordChanged);
-        Ok(true)
+        Ok(Some(SessionGrant {
+            user_id: user.id,
+            credential_version: user.credential_version + 1,
+        }))
     }
 
     /// Queues emails that no other change causes (a resend, a reset link, the two emails of
-    /// an address change) in one transaction: all of them or none.
-    async fn queue(&self, emails: &[(MailKind, i64, &str)]) -> Result<(), DbErr> {
+    /// an address change) in one transaction: all of them or none. A `None` user is looked
+    /// up by the recipient when the email is composed.
+    async fn queue(&self, emails: &[(MailKind, Option<i64>, &str)]) -> Result<(), DbErr> {
         let transaction = self.db.begin().await?;
         let mut outcomes = Vec::with_capacity(emails.len());
         for &(kind, user_id, recipient) in emails {

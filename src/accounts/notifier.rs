@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::links::token_state;
 use crate::db::entities::outbox;
@@ -19,7 +19,7 @@ use crate::outbox::worker::{ComposeError, Composed, Composer};
 use crate::tokens::{Purpose, SecretToken, Tokens};
 
 /// The URLs emails link to. The web layer implements it, so the domain never knows routes.
-pub trait AccountLinks: Send + Sync {
+pub(crate) trait AccountLinks: Send + Sync {
     fn confirm_account(&self, token: &SecretToken) -> String;
     fn reset_password(&self, token: &SecretToken) -> String;
     fn confirm_email_change(&self, token: &SecretToken) -> String;
@@ -29,12 +29,12 @@ pub trait AccountLinks: Send + Sync {
 
 /// How long each kind of link works.
 #[derive(Debug, Clone, Copy)]
-pub struct LinkLifetimes {
-    pub confirm: Duration,
-    pub reset: Duration,
+pub(crate) struct LinkLifetimes {
+    pub(crate) confirm: Duration,
+    pub(crate) reset: Duration,
 }
 
-pub struct Notifier {
+pub(crate) struct Notifier {
     db: DatabaseConnection,
     tokens: Tokens,
     links: Arc<dyn AccountLinks>,
@@ -42,7 +42,7 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    pub fn new(
+    pub(crate) fn new(
         db: DatabaseConnection,
         tokens: Tokens,
         links: Arc<dyn AccountLinks>,
@@ -76,27 +76,47 @@ impl Composer for Notifier {
             .ok_or_else(|| ComposeError::UnknownKind(row.kind.clone()))?;
         let user = match row.user_id {
             Some(user_id) => User::find_by_id(user_id).one(&self.db).await?,
-            None => None,
+            // A request for whatever account the address has: looked up now.
+            None => {
+                User::find()
+                    .filter(users::Column::EmailNormalized.eq(row.recipient.to_lowercase()))
+                    .one(&self.db)
+                    .await?
+            }
         };
         let Some(user) = user else {
-            return Ok(Composed::Obsolete("the account no longer exists"));
+            return Ok(Composed::Obsolete("no account has this address"));
         };
         if let Some(reason) = obsolete(kind, &user, &row.recipient) {
             return Ok(Composed::Obsolete(reason));
         }
-        Ok(Composed::Ready(self.write(kind, &user, &row.recipient)?))
+        // Sent to the address as the account holds it; for the new address of a move, to
+        // that address.
+        let recipient = match kind {
+            MailKind::EmailChangeConfirmation | MailKind::EmailChangeNotice => &row.recipient,
+            _ => &user.email,
+        };
+        Ok(Composed::Ready(self.write(kind, &user, recipient)?))
     }
 }
 
-/// Why an email of `kind` no longer makes sense for `user` as the account is now.
+/// Why an email of `kind` to `recipient` no longer makes sense for `user` as the account
+/// is now.
 fn obsolete(kind: MailKind, user: &users::Model, recipient: &str) -> Option<&'static str> {
+    let addressed_to_account = user.email_normalized == recipient.to_lowercase();
     match kind {
         MailKind::Confirmation if user.confirmed_at.is_some() => {
             Some("the account is already confirmed")
         }
-        MailKind::EmailChangeConfirmation if user.email_normalized == recipient.to_lowercase() => {
+        MailKind::EmailChangeConfirmation if addressed_to_account => {
             Some("the address was already changed")
         }
+        // The notice goes to the address being replaced, whatever happened since: its
+        // owner must hear of the move even if it completed first.
+        MailKind::EmailChangeConfirmation | MailKind::EmailChangeNotice => None,
+        // A reset queued before an address change must not reach the old address with a
+        // working link; no email of the account goes to an address it no longer has.
+        _ if !addressed_to_account => Some("the account's address changed"),
         _ => None,
     }
 }

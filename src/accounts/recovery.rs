@@ -3,13 +3,13 @@
 //! session ended, and no automatic login.
 
 use super::links::LinkProblem;
-use super::{Accounts, AccountsError, ConfirmAddress, Email, UserKey};
+use super::{Accounts, AccountsError, ConfirmAddress, Email};
 use crate::outbox::MailKind;
 use crate::passwords::{NewPassword, PasswordRejection};
 use crate::tokens::{LinkToken, Purpose};
 
 #[derive(Debug)]
-pub enum PasswordReset {
+pub(crate) enum PasswordReset {
     Done,
     Rejected {
         email: Email,
@@ -18,13 +18,18 @@ pub enum PasswordReset {
 }
 
 impl Accounts {
-    /// Emails a reset link when `email` has an account; does nothing otherwise.
+    /// Asks for a reset link to `email`, sent if it has an account. As with a resend, the
+    /// request is queued as it is and the worker looks the account up: the same cost and
+    /// the same answer whether or not the address is known. `None` does nothing.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn request_password_reset(&self, email: &Email) -> Result<(), AccountsError> {
-        if let Some(user) = self.find_user(&self.db, UserKey::Email(email)).await? {
-            self.queue(&[(MailKind::PasswordReset, user.id, &user.email)])
+    pub(crate) async fn request_password_reset(
+        &self,
+        email: Option<&Email>,
+    ) -> Result<(), AccountsError> {
+        if let Some(email) = email {
+            self.queue(&[(MailKind::PasswordReset, None, email.as_str())])
                 .await?;
         }
         Ok(())
@@ -39,7 +44,7 @@ impl Accounts {
     /// # Errors
     /// [`AccountsError::Link`] when the link cannot be used; [`AccountsError::Busy`] when
     /// the hasher's queue is full; database errors.
-    pub async fn reset_password(
+    pub(crate) async fn reset_password(
         &self,
         token: &LinkToken,
         new_password: &str,
@@ -55,9 +60,10 @@ impl Accounts {
             Err(reason) => return Ok(PasswordReset::Rejected { email, reason }),
         };
         // The link proved the address, so an unconfirmed account is confirmed too.
-        if !self
+        if self
             .replace_password(&user, &password, None, ConfirmAddress::Yes)
             .await?
+            .is_none()
         {
             // Another request used the link first.
             return Err(AccountsError::Link(Purpose::Reset, LinkProblem::Invalid));

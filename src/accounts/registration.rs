@@ -1,13 +1,13 @@
 //! Sign-up and confirmation.
 
 use chrono::Utc;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait, TryInsertResult,
 };
 
 use super::links::LinkProblem;
-use super::{Accounts, AccountsError, Email, EmailRejection, UserKey};
+use super::{Accounts, AccountsError, Email, EmailRejection, SessionGrant, UserKey};
 use crate::db::entities::users::{self, Entity as User};
 use crate::outbox::MailKind;
 use crate::passwords::{NewPassword, PasswordAttempt, PasswordRejection};
@@ -16,16 +16,16 @@ use crate::tokens::{LinkToken, Purpose};
 
 /// A sign-up request that passed every input rule.
 #[derive(Debug)]
-pub struct NewAccount {
-    pub email: Email,
-    pub password: NewPassword,
+pub(crate) struct NewAccount {
+    pub(crate) email: Email,
+    pub(crate) password: NewPassword,
 }
 
 /// Why a sign-up was refused, field by field (both may be wrong at once).
 #[derive(Debug)]
-pub struct NewAccountRejection {
-    pub email: Option<EmailRejection>,
-    pub password: Option<PasswordRejection>,
+pub(crate) struct NewAccountRejection {
+    pub(crate) email: Option<EmailRejection>,
+    pub(crate) password: Option<PasswordRejection>,
 }
 
 impl NewAccount {
@@ -33,7 +33,7 @@ impl NewAccount {
     ///
     /// # Errors
     /// Every field that breaks a rule, with its reason.
-    pub fn parse(
+    pub(crate) fn parse(
         email: &str,
         password: &str,
         password_min_length: usize,
@@ -53,7 +53,7 @@ impl NewAccount {
 
 /// How the person at a confirmation link proves they own the account.
 #[derive(Debug)]
-pub enum ConfirmationProof {
+pub(crate) enum ConfirmationProof {
     /// The password chosen at sign-up, as typed.
     Password(PasswordAttempt),
     /// A new password, for someone who did not sign up themselves or forgot the password:
@@ -65,15 +65,15 @@ pub enum ConfirmationProof {
 
 /// The two password fields of a confirmation, as the form and the JSON API send them.
 #[derive(Debug, Default)]
-pub struct ConfirmationFields {
-    pub password: Option<String>,
-    pub new_password: Option<String>,
+pub(crate) struct ConfirmationFields {
+    pub(crate) password: Option<String>,
+    pub(crate) new_password: Option<String>,
 }
 
 /// Neither `password` nor `new_password` was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("Enter the password chosen at sign-up, or choose a new one.")]
-pub struct MissingProof;
+pub(crate) struct MissingProof;
 
 impl TryFrom<ConfirmationFields> for ConfirmationProof {
     type Error = MissingProof;
@@ -94,10 +94,9 @@ impl TryFrom<ConfirmationFields> for ConfirmationProof {
 }
 
 #[derive(Debug)]
-pub enum Confirmation {
-    Confirmed {
-        user_id: i64,
-    },
+pub(crate) enum Confirmation {
+    /// Confirmed; the browser that confirmed it is logged in with this grant.
+    Confirmed(SessionGrant),
     WrongPassword {
         email: Email,
     },
@@ -118,7 +117,7 @@ impl Accounts {
     ///
     /// # Errors
     /// [`AccountsError::Busy`] when the hasher's queue is full; database errors.
-    pub async fn register(&self, account: NewAccount) -> Result<(), AccountsError> {
+    pub(crate) async fn register(&self, account: NewAccount) -> Result<(), AccountsError> {
         // Hash first, even for a known address: the time taken must not tell them apart.
         let password_hash = self.hasher.hash(account.password.expose()).await?;
 
@@ -162,25 +161,27 @@ impl Accounts {
         };
         let enqueued = self
             .outbox
-            .enqueue(&transaction, kind, user_id, &recipient)
+            .enqueue(&transaction, kind, Some(user_id), &recipient)
             .await?;
         transaction.commit().await?;
         self.after_enqueue(enqueued, kind);
         Ok(())
     }
 
-    /// Sends a fresh confirmation email if `email` belongs to an unconfirmed account; does
-    /// nothing otherwise, and says the same either way.
+    /// Asks for a fresh confirmation email to `email`, sent if it belongs to an unconfirmed
+    /// account. The request is queued as it is, and the worker looks the account up, so a
+    /// known and an unknown address cost the same here and get the same answer. `None`
+    /// (what was typed is not an address) does nothing.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn resend_confirmation(&self, email: &Email) -> Result<(), AccountsError> {
-        match self.find_user(&self.db, UserKey::Email(email)).await? {
-            Some(user) if user.confirmed_at.is_none() => {
-                self.queue(&[(MailKind::Confirmation, user.id, &user.email)])
-                    .await?;
-            }
-            _ => {}
+    pub(crate) async fn resend_confirmation(
+        &self,
+        email: Option<&Email>,
+    ) -> Result<(), AccountsError> {
+        if let Some(email) = email {
+            self.queue(&[(MailKind::Confirmation, None, email.as_str())])
+                .await?;
         }
         Ok(())
     }
@@ -193,7 +194,7 @@ impl Accounts {
     /// [`AccountsError::Link`] when the link cannot be used (a spent link is
     /// [`LinkProblem::AlreadyUsed`]); [`AccountsError::Busy`] when the hasher's queue is
     /// full; database errors.
-    pub async fn confirm(
+    pub(crate) async fn confirm(
         &self,
         token: &LinkToken,
         proof: ConfirmationProof,
@@ -224,8 +225,15 @@ impl Accounts {
             .filter(users::Column::Id.eq(user.id))
             .filter(users::Column::ConfirmedAt.is_null())
             .filter(users::Column::PasswordHash.eq(user.password_hash.as_str()));
+        let mut grant = SessionGrant::of(&user);
         if let Some(hash) = new_hash {
-            update = update.col_expr(users::Column::PasswordHash, Expr::value(hash));
+            update = update
+                .col_expr(users::Column::PasswordHash, Expr::value(hash))
+                .col_expr(
+                    users::Column::CredentialVersion,
+                    Expr::col(users::Column::CredentialVersion).add(1),
+                );
+            grant.credential_version += 1;
         }
         let transaction = self.db.begin().await?;
         if update.exec(&transaction).await?.rows_affected == 0 {
@@ -237,6 +245,6 @@ impl Accounts {
         sessions::end_for_user(&transaction, user.id, None).await?;
         transaction.commit().await?;
         self.metrics.confirmation();
-        Ok(Confirmation::Confirmed { user_id: user.id })
+        Ok(Confirmation::Confirmed(grant))
     }
 }

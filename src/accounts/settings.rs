@@ -4,21 +4,24 @@
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 use tower_sessions::session::Id as SessionId;
 
-use super::{Account, Accounts, AccountsError, ConfirmAddress, Email, UserKey};
+use super::{
+    Account, Accounts, AccountsError, AttemptOrigin, ConfirmAddress, Email, SessionGrant, UserKey,
+};
 use crate::db::entities::outbox::{self, Entity as OutboxRow};
 use crate::db::entities::users::Entity as User;
 use crate::passwords::{NewPassword, PasswordAttempt, PasswordRejection};
 use crate::sessions;
 
 #[derive(Debug)]
-pub enum PasswordChange {
-    Changed,
+pub(crate) enum PasswordChange {
+    /// Changed; the browser that changed it stays logged in with this grant.
+    Changed(SessionGrant),
     WrongPassword,
     Rejected(PasswordRejection),
 }
 
 #[derive(Debug)]
-pub enum AccountDeletion {
+pub(crate) enum AccountDeletion {
     Deleted,
     WrongPassword,
 }
@@ -28,7 +31,10 @@ impl Accounts {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn find_account(&self, user_id: i64) -> Result<Option<Account>, AccountsError> {
+    pub(crate) async fn find_account(
+        &self,
+        user_id: i64,
+    ) -> Result<Option<Account>, AccountsError> {
         Ok(self
             .find_user(&self.db, UserKey::Id(user_id))
             .await?
@@ -37,6 +43,7 @@ impl Accounts {
                 id: user.id,
                 email: Email::from_stored(user.email),
                 created_at: user.created_at,
+                credential_version: user.credential_version,
             }))
     }
 
@@ -44,16 +51,21 @@ impl Accounts {
     /// tells the owner.
     ///
     /// # Errors
-    /// [`AccountsError::Busy`] when the hasher's queue is full; database errors.
-    pub async fn change_password(
+    /// [`AccountsError::Throttled`] past the failed-login limits; [`AccountsError::Busy`]
+    /// when the hasher's queue is full; database errors.
+    pub(crate) async fn change_password(
         &self,
         user_id: i64,
         current_password: &PasswordAttempt,
         new_password: &str,
         keep_session: Option<&SessionId>,
+        origin: &AttemptOrigin,
     ) -> Result<PasswordChange, AccountsError> {
         let user = self.existing_user(user_id).await?;
-        if !self.password_matches(&user, current_password).await? {
+        if !self
+            .current_password_matches(&user, current_password, origin)
+            .await?
+        {
             return Ok(PasswordChange::WrongPassword);
         }
         let password =
@@ -61,28 +73,33 @@ impl Accounts {
                 Ok(password) => password,
                 Err(reason) => return Ok(PasswordChange::Rejected(reason)),
             };
-        if !self
+        match self
             .replace_password(&user, &password, keep_session, ConfirmAddress::No)
             .await?
         {
+            Some(grant) => Ok(PasswordChange::Changed(grant)),
             // Changed by another request meanwhile: the current password no longer holds.
-            return Ok(PasswordChange::WrongPassword);
+            None => Ok(PasswordChange::WrongPassword),
         }
-        Ok(PasswordChange::Changed)
     }
 
     /// Deletes the account, its sessions and its unsent emails; the address can sign up
     /// again.
     ///
     /// # Errors
-    /// [`AccountsError::Busy`] when the hasher's queue is full; database errors.
-    pub async fn delete_account(
+    /// [`AccountsError::Throttled`] past the failed-login limits; [`AccountsError::Busy`]
+    /// when the hasher's queue is full; database errors.
+    pub(crate) async fn delete_account(
         &self,
         user_id: i64,
         current_password: &PasswordAttempt,
+        origin: &AttemptOrigin,
     ) -> Result<AccountDeletion, AccountsError> {
         let user = self.existing_user(user_id).await?;
-        if !self.password_matches(&user, current_password).await? {
+        if !self
+            .current_password_matches(&user, current_password, origin)
+            .await?
+        {
             return Ok(AccountDeletion::WrongPassword);
         }
         self.delete_user(user.id).await?;

@@ -9,7 +9,7 @@ use tower_sessions::Session;
 use super::AppState;
 use super::error::AppError;
 use crate::accounts::Account;
-use crate::sessions::USER_ID_KEY;
+use crate::sessions::{CREDENTIAL_VERSION_KEY, USER_ID_KEY};
 
 pub(super) struct CurrentUser {
     pub account: Account,
@@ -24,10 +24,12 @@ impl FromRequestParts<AppState> for CurrentUser {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let user_id = session
-            .get::<i64>(USER_ID_KEY)
+        let internal = |error| AppError::internal(error).into_response();
+        let user_id = session.get::<i64>(USER_ID_KEY).await.map_err(internal)?;
+        let version = session
+            .get::<i32>(CREDENTIAL_VERSION_KEY)
             .await
-            .map_err(|error| AppError::internal(error).into_response())?;
+            .map_err(internal)?;
         let account = match user_id {
             Some(user_id) => state
                 .accounts
@@ -37,7 +39,17 @@ impl FromRequestParts<AppState> for CurrentUser {
             None => None,
         };
         match account {
-            Some(account) => Ok(Self { account, session }),
+            Some(account) if Some(account.credential_version) == version => {
+                Ok(Self { account, session })
+            }
+            // Logged in before the password changed (or never): not logged in now.
+            Some(_) => {
+                session
+                    .flush()
+                    .await
+                    .map_err(|error| AppError::internal(error).into_response())?;
+                Err(Redirect::to("/login").into_response())
+            }
             None => Err(Redirect::to("/login").into_response()),
         }
     }

@@ -21,7 +21,7 @@ pub(super) type FieldErrors = BTreeMap<&'static str, String>;
 const BUSY_RETRY_AFTER_SECONDS: u64 = 5;
 
 #[derive(Debug, thiserror::Error)]
-pub enum AppError {
+pub(crate) enum AppError {
     /// 400: the request could not be read (bad encoding, malformed form, invalid UTF-8).
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -59,7 +59,7 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+    pub(crate) fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
         AppError::Internal(Box::new(error))
     }
 
@@ -136,6 +136,7 @@ impl From<AccountsError> for AppError {
     fn from(error: AccountsError) -> Self {
         match error {
             AccountsError::Busy => AppError::Busy,
+            AccountsError::Throttled { retry_after } => AppError::TooManyRequests { retry_after },
             AccountsError::Link(purpose, problem) => AppError::Link(purpose, problem),
             other => AppError::internal(other),
         }
@@ -176,7 +177,7 @@ impl AppError {
     }
 
     /// The same error as an RFC 9457 problem document, for the JSON API.
-    pub fn into_problem(self) -> Response {
+    pub(crate) fn into_problem(self) -> Response {
         self.log_if_internal();
         let (title, detail) = self.explanation();
         let retry_after = self.retry_after_seconds();

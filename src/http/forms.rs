@@ -46,7 +46,7 @@ where
 /// # Errors
 /// [`AppError::BadRequest`] for text that is not UTF-8 once percent-decoded, or a body
 /// that does not fit `T` (a field given twice, say).
-pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+pub(crate) fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     if !decodes_to_utf8(body) {
         return Err(AppError::BadRequest("form data is not UTF-8".into()));
     }
@@ -129,7 +129,7 @@ pub struct ConfirmForm {
 }
 
 impl ConfirmForm {
-    pub fn fields(&self) -> ConfirmationFields {
+    pub(crate) fn fields(&self) -> ConfirmationFields {
         ConfirmationFields {
             password: self.password.clone(),
             new_password: self.new_password.clone(),

@@ -3,6 +3,7 @@
 mod auth;
 mod client_ip;
 mod csrf;
+mod devices;
 mod error;
 pub(crate) mod forms;
 mod handlers;
@@ -29,12 +30,13 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub(crate) use client_ip::TrustedProxies;
 pub(crate) use csrf::CsrfConfig;
+pub(crate) use devices::DeviceCookies;
 pub(crate) use links::Links;
 
 use crate::accounts::Accounts;
+use crate::limits::{Limit, Limits};
 use crate::metrics::Metrics;
 use crate::sessions::DatabaseSessionStore;
-use crate::throttle::RateLimiter;
 
 /// Request bodies above this are refused with `413`: no form needs more.
 pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -69,8 +71,10 @@ pub(crate) struct AppServices {
     pub accounts: Accounts,
     pub sessions: DatabaseSessionStore,
     pub metrics: Arc<Metrics>,
+    pub limits: Limits,
+    pub devices: DeviceCookies,
     /// `None` when `RATE_LIMIT_PER_MINUTE` is 0.
-    pub post_limiter: Option<Arc<RateLimiter>>,
+    pub post_limit: Option<Limit>,
     pub trusted_proxies: TrustedProxies,
 }
 

@@ -1,4 +1,5 @@
-//! `RATE_LIMIT_PER_MINUTE`: POSTs per client IP to the auth flows, per instance.
+//! `RATE_LIMIT_PER_MINUTE`: POSTs per client IP (IPv6 per /64) to the auth flows, counted
+//! in the database, so several instances together allow what one allows.
 
 use axum::extract::{FromRef, Request, State};
 use axum::http::Method;
@@ -8,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::client_ip::{ClientIp, TrustedProxies};
 use super::error::AppError;
+use crate::limits::client_subject;
 
 /// The limiter's state: the app, and how its `429` is written (a page or a problem).
 #[derive(Clone)]
@@ -47,10 +49,22 @@ pub(super) async fn limit_posts(
     next: Next,
 ) -> Response {
     if request.method() == Method::POST
-        && let Some(limiter) = &limit.state.post_limiter
-        && let Err(retry_after) = limiter.hit(&client.to_string())
+        && let Some(post_limit) = &limit.state.post_limit
     {
-        return (limit.answer)(AppError::TooManyRequests { retry_after });
+        match limit
+            .state
+            .limits
+            .take(post_limit, &client_subject(client))
+            .await
+        {
+            Ok(Ok(())) => {}
+            Ok(Err(exceeded)) => {
+                return (limit.answer)(AppError::TooManyRequests {
+                    retry_after: exceeded.retry_after,
+                });
+            }
+            Err(error) => return (limit.answer)(AppError::internal(error)),
+        }
     }
     next.run(request).await
 }

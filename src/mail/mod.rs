@@ -15,7 +15,7 @@ pub(crate) use messages::{
 
 /// A rendered message, ready for the transport.
 #[derive(Debug, Clone)]
-pub struct RenderedEmail {
+pub(crate) struct RenderedEmail {
     pub recipient: String,
     pub subject: String,
     pub text: String,

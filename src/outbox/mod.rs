@@ -29,7 +29,7 @@ const LONGEST_RETRY: Duration = Duration::from_secs(10 * 60);
 
 /// What an outbox row asks for. The string is what the `kind` column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MailKind {
+pub(crate) enum MailKind {
     Confirmation,
     AlreadyRegistered,
     PasswordReset,
@@ -44,7 +44,7 @@ pub enum MailKind {
 
 impl MailKind {
     /// What the `kind` column holds; rows outlive releases, so these never change.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             MailKind::Confirmation => "confirmation",
             MailKind::AlreadyRegistered => "already_registered",
@@ -68,14 +68,14 @@ impl MailKind {
 
     /// `None` for a kind this release does not know (written by a newer one): the row is
     /// retried, never a panic.
-    pub fn parse(name: &str) -> Option<Self> {
+    pub(crate) fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.as_str() == name)
     }
 }
 
 /// Where an outbox row stands, as the operator CLI and the dev mailbox show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeliveryStatus {
+pub(crate) enum DeliveryStatus {
     /// Waiting for its first attempt, or for a retry after `attempts` failed ones.
     Pending {
         attempts: i32,
@@ -96,7 +96,7 @@ pub enum DeliveryStatus {
 const SKIPPED_PREFIX: &str = "skipped: ";
 
 impl DeliveryStatus {
-    pub fn of(row: &outbox::Model) -> Self {
+    pub(crate) fn of(row: &outbox::Model) -> Self {
         match (row.sent_at, row.failed_at, row.last_error.clone()) {
             (Some(_), _, _) => DeliveryStatus::Sent,
             (None, Some(_), Some(error)) if error.starts_with(SKIPPED_PREFIX) => {
@@ -113,7 +113,7 @@ impl DeliveryStatus {
     }
 
     /// One word, for tables and JSON.
-    pub fn label(&self) -> &'static str {
+    pub(crate) fn label(&self) -> &'static str {
         match self {
             DeliveryStatus::Pending { .. } => "pending",
             DeliveryStatus::Sent => "sent",
@@ -146,7 +146,7 @@ impl std::fmt::Display for DeliveryStatus {
 
 /// Whether [`Outbox::enqueue`] queued the email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Enqueued {
+pub(crate) enum Enqueued {
     Queued,
     /// `MAIL_PER_ADDRESS_PER_HOUR` emails already went to this address in the last hour.
     CapReached,
@@ -154,14 +154,14 @@ pub enum Enqueued {
 
 /// Handle on the outbox table, shared by the web layer, the worker and the CLI.
 #[derive(Clone)]
-pub struct Outbox {
+pub(crate) struct Outbox {
     db: DatabaseConnection,
     wake: Arc<Notify>,
     per_address_per_hour: u32,
 }
 
 impl Outbox {
-    pub fn new(db: DatabaseConnection, per_address_per_hour: u32) -> Self {
+    pub(crate) fn new(db: DatabaseConnection, per_address_per_hour: u32) -> Self {
         Self {
             db,
             wake: Arc::new(Notify::new()),
@@ -170,25 +170,40 @@ impl Outbox {
     }
 
     /// Queues an email inside the caller's transaction. Call [`Outbox::wake`] after commit.
+    /// `user_id` is `None` for a request about whatever account `recipient` may have (a
+    /// reset or resend for an address as typed): the worker looks the account up when it
+    /// composes, so the request costs the same whether or not the address has an account.
     ///
-    /// The per-address cap is counted in the database, so it holds across instances. The row
-    /// is inserted before counting: on SQLite a transaction that starts with a write takes
-    /// the write lock at once instead of failing to upgrade a read lock later.
+    /// The per-address cap is counted in the database by the lowercased address, so case
+    /// variants share it and it holds across instances. On PostgreSQL a transaction-scoped
+    /// advisory lock on the address makes concurrent requests count one after the other;
+    /// on SQLite the insert comes first, which takes the single write lock at once.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn enqueue<C: ConnectionTrait>(
+    pub(crate) async fn enqueue<C: ConnectionTrait>(
         &self,
         connection: &C,
         kind: MailKind,
-        user_id: i64,
+        user_id: Option<i64>,
         recipient: &str,
     ) -> Result<Enqueued, DbErr> {
+        let normalized = recipient.to_lowercase();
+        if connection.get_database_backend() == DbBackend::Postgres {
+            connection
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                    [format!("outbox recipient {normalized}").into()],
+                ))
+                .await?;
+        }
         let now = Utc::now();
         let inserted = OutboxRow::insert(outbox::ActiveModel {
             kind: Set(kind.as_str().to_owned()),
-            user_id: Set(Some(user_id)),
+            user_id: Set(user_id),
             recipient: Set(recipient.to_owned()),
+            recipient_normalized: Set(Some(normalized.clone())),
             created_at: Set(now),
             attempts: Set(0),
             next_attempt_at: Set(now),
@@ -197,7 +212,7 @@ impl Outbox {
         .exec(connection)
         .await?;
         let sent_last_hour = OutboxRow::find()
-            .filter(outbox::Column::Recipient.eq(recipient))
+            .filter(outbox::Column::RecipientNormalized.eq(normalized))
             .filter(outbox::Column::CreatedAt.gt(now - chrono::Duration::hours(1)))
             .count(connection)
             .await?;
@@ -211,7 +226,7 @@ impl Outbox {
     }
 
     /// Wakes the worker in this process so a queued email leaves within milliseconds.
-    pub fn wake(&self) {
+    pub(crate) fn wake(&self) {
         self.wake.notify_one();
     }
 
@@ -225,7 +240,7 @@ impl Outbox {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn claim_due(
+    pub(crate) async fn claim_due(
         &self,
         limit: u32,
         lease: Duration,
@@ -241,8 +256,8 @@ impl Outbox {
                  WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= {p}2 \
                  AND (claimed_until IS NULL OR claimed_until < {p}2) \
                  ORDER BY next_attempt_at, id LIMIT {p}3 {lock}) \
-             RETURNING id, kind, user_id, recipient, created_at, attempts, next_attempt_at, \
-                 claimed_until, sent_at, failed_at, last_error"
+             RETURNING id, kind, user_id, recipient, recipient_normalized, created_at, attempts, \
+                 next_attempt_at, claimed_until, sent_at, failed_at, last_error"
         );
         let now = Utc::now();
         let lease_end = now + chrono::Duration::from_std(lease).unwrap_or_default();
@@ -258,7 +273,7 @@ impl Outbox {
 
     /// # Errors
     /// Database errors.
-    pub async fn mark_sent(&self, id: i64) -> Result<(), DbErr> {
+    pub(crate) async fn mark_sent(&self, id: i64) -> Result<(), DbErr> {
         OutboxRow::update_many()
             .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
             .col_expr(
@@ -284,7 +299,11 @@ impl Outbox {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn mark_failed(&self, row: &outbox::Model, error: &str) -> Result<bool, DbErr> {
+    pub(crate) async fn mark_failed(
+        &self,
+        row: &outbox::Model,
+        error: &str,
+    ) -> Result<bool, DbErr> {
         let now = Utc::now();
         let attempts = row.attempts + 1;
         let age = (now - row.created_at).to_std().unwrap_or_default();
@@ -311,7 +330,7 @@ impl Outbox {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn mark_obsolete(&self, id: i64, reason: &str) -> Result<(), DbErr> {
+    pub(crate) async fn mark_obsolete(&self, id: i64, reason: &str) -> Result<(), DbErr> {
         OutboxRow::update_many()
             .col_expr(outbox::Column::FailedAt, Expr::value(Utc::now()))
             .col_expr(
@@ -332,7 +351,7 @@ impl Outbox {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn newest(&self, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
+    pub(crate) async fn newest(&self, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
         OutboxRow::find()
             .order_by_desc(outbox::Column::Id)
             .limit(limit)
@@ -344,7 +363,7 @@ impl Outbox {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn list(&self, failed_only: bool) -> Result<Vec<outbox::Model>, DbErr> {
+    pub(crate) async fn list(&self, failed_only: bool) -> Result<Vec<outbox::Model>, DbErr> {
         let mut query = OutboxRow::find().order_by_asc(outbox::Column::Id);
         if failed_only {
             query = query
@@ -359,7 +378,7 @@ impl Outbox {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn retry_failed(&self, id: Option<i64>) -> Result<u64, DbErr> {
+    pub(crate) async fn retry_failed(&self, id: Option<i64>) -> Result<u64, DbErr> {
         let now = Utc::now();
         let mut update = OutboxRow::update_many()
             .col_expr(
@@ -384,7 +403,7 @@ impl Outbox {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn depth(&self) -> Result<(u64, Option<Duration>), DbErr> {
+    pub(crate) async fn depth(&self) -> Result<(u64, Option<Duration>), DbErr> {
         let pending = || {
             OutboxRow::find()
                 .filter(outbox::Column::SentAt.is_null())
@@ -401,7 +420,7 @@ impl Outbox {
 
     /// # Errors
     /// Database errors.
-    pub async fn find(&self, id: i64) -> Result<Option<outbox::Model>, DbErr> {
+    pub(crate) async fn find(&self, id: i64) -> Result<Option<outbox::Model>, DbErr> {
         OutboxRow::find_by_id(id).one(&self.db).await
     }
 }

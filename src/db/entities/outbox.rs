@@ -8,6 +8,9 @@ pub struct Model {
     pub kind: String,
     pub user_id: Option<i64>,
     pub recipient: String,
+    /// `recipient` lowercased, as the per-address cap counts it (NULL never after the
+    /// migration that added it).
+    pub recipient_normalized: Option<String>,
     pub created_at: DateTimeUtc,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,

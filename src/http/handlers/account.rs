@@ -5,16 +5,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{no_store, token_page};
-use crate::http::usable_link::{EmailChangeLink, UsableLink, link_token};
 use crate::accounts::{
     Account, AccountDeletion, Email, EmailChange, EmailChangeRequest, PasswordChange,
 };
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::csrf::CsrfToken;
+use crate::http::devices::Origin;
 use crate::http::error::AppError;
 use crate::http::forms::{ChangeEmailForm, ChangePasswordForm, CurrentPasswordForm, HtmlForm};
+use crate::http::handlers::login::remember;
 use crate::http::pages::{AccountPage, AddressTakenPage, EmailChangeConfirmPage};
+use crate::http::usable_link::{EmailChangeLink, UsableLink, link_token};
 use crate::passwords::PasswordAttempt;
 use crate::tokens::Purpose;
 use axum::Router;
@@ -81,6 +83,7 @@ pub(crate) async fn show(
 pub(crate) async fn change_email(
     State(state): State<AppState>,
     user: CurrentUser,
+    Origin(origin): Origin,
     CsrfToken(csrf_token): CsrfToken,
     HtmlForm(form): HtmlForm<ChangeEmailForm>,
 ) -> Result<Response, AppError> {
@@ -103,6 +106,7 @@ pub(crate) async fn change_email(
             user.account.id,
             &PasswordAttempt::parse(&form.current_password),
             &email,
+            &origin,
         )
         .await?;
     Ok(match outcome {
@@ -121,6 +125,7 @@ pub(crate) async fn change_email(
 pub(crate) async fn change_password(
     State(state): State<AppState>,
     user: CurrentUser,
+    Origin(origin): Origin,
     CsrfToken(csrf_token): CsrfToken,
     HtmlForm(form): HtmlForm<ChangePasswordForm>,
 ) -> Result<Response, AppError> {
@@ -131,11 +136,16 @@ pub(crate) async fn change_password(
             &PasswordAttempt::parse(&form.current_password),
             &form.password,
             user.session.id().as_ref(),
+            &origin,
         )
         .await?;
     let page = account_page(&state, &user.account, csrf_token);
     Ok(match outcome {
-        PasswordChange::Changed => Redirect::to("/account?notice=password-changed").into_response(),
+        PasswordChange::Changed(grant) => {
+            // Other sessions ended with the old version; this one carries on with the new.
+            remember(&user.session, &grant).await?;
+            Redirect::to("/account?notice=password-changed").into_response()
+        }
         PasswordChange::WrongPassword => refused(AccountPage {
             current_password_error: Some(WRONG_PASSWORD.to_owned()),
             ..page
@@ -150,6 +160,7 @@ pub(crate) async fn change_password(
 pub(crate) async fn delete(
     State(state): State<AppState>,
     user: CurrentUser,
+    Origin(origin): Origin,
     CsrfToken(csrf_token): CsrfToken,
     HtmlForm(form): HtmlForm<CurrentPasswordForm>,
 ) -> Result<Response, AppError> {
@@ -158,6 +169,7 @@ pub(crate) async fn delete(
         .delete_account(
             user.account.id,
             &PasswordAttempt::parse(&form.current_password),
+            &origin,
         )
         .await?;
     Ok(match outcome {
@@ -200,9 +212,7 @@ pub(crate) async fn email_confirm(
         .confirm_email_change(&token, &PasswordAttempt::parse(&form.current_password))
         .await?;
     let response = match outcome {
-        EmailChange::Changed { .. } => {
-            Redirect::to("/account?notice=email-changed").into_response()
-        }
+        EmailChange::Changed => Redirect::to("/account?notice=email-changed").into_response(),
         EmailChange::WrongPassword { email } => (
             StatusCode::UNPROCESSABLE_ENTITY,
             EmailChangeConfirmPage {

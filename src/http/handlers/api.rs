@@ -133,9 +133,8 @@ pub(crate) async fn resend(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ResendRequest>,
 ) -> Result<Response, ProblemJson> {
-    if let Ok(email) = Email::parse(&request.email) {
-        state.accounts.resend_confirmation(&email).await?;
-    }
+    let email = Email::parse(&request.email).ok();
+    state.accounts.resend_confirmation(email.as_ref()).await?;
     Ok(accepted("accepted"))
 }
 

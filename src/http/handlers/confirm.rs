@@ -6,7 +6,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 use super::token_page;
-use crate::http::usable_link::{ConfirmLink, UsableLink, link_token};
 use crate::accounts::{Confirmation, ConfirmationProof};
 use crate::http::AppState;
 use crate::http::csrf::CsrfToken;
@@ -14,6 +13,7 @@ use crate::http::error::AppError;
 use crate::http::forms::{ConfirmForm, HtmlForm};
 use crate::http::handlers::login::log_in;
 use crate::http::pages::ConfirmPage;
+use crate::http::usable_link::{ConfirmLink, UsableLink, link_token};
 use crate::tokens::Purpose;
 use axum::Router;
 use axum::routing::{get, post};
@@ -63,8 +63,8 @@ pub(crate) async fn submit(
         Err(missing) => return Ok(refused(password_refused(page, missing.to_string()))),
     };
     Ok(match state.accounts.confirm(&token, proof).await? {
-        Confirmation::Confirmed { user_id } => {
-            log_in(&session, user_id).await?;
+        Confirmation::Confirmed(grant) => {
+            log_in(&session, &grant).await?;
             Redirect::to("/account").into_response()
         }
         Confirmation::WrongPassword { email } => refused(ConfirmPage {

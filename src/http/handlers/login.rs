@@ -1,17 +1,17 @@
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use crate::accounts::Login;
+use crate::accounts::{Login, SessionGrant};
 use crate::http::AppState;
-use crate::http::client_ip::ClientIp;
 use crate::http::csrf::CsrfToken;
+use crate::http::devices::Origin;
 use crate::http::error::AppError;
 use crate::http::forms::{EmailPasswordForm, HtmlForm};
 use crate::http::pages::{LoginPage, LoginUnconfirmedPage};
 use crate::passwords::PasswordAttempt;
-use crate::sessions::USER_ID_KEY;
+use crate::sessions::{CREDENTIAL_VERSION_KEY, USER_ID_KEY};
 use axum::Router;
 use axum::routing::{get, post};
 
@@ -33,21 +33,26 @@ pub(crate) async fn form(CsrfToken(csrf_token): CsrfToken) -> LoginPage {
 pub(crate) async fn submit(
     State(state): State<AppState>,
     session: Session,
-    ClientIp(client): ClientIp,
+    Origin(origin): Origin,
     CsrfToken(csrf_token): CsrfToken,
     HtmlForm(form): HtmlForm<EmailPasswordForm>,
 ) -> Result<Response, AppError> {
     let outcome = state
         .accounts
-        .login(&form.email, &PasswordAttempt::parse(&form.password), client)
+        .login(
+            &form.email,
+            &PasswordAttempt::parse(&form.password),
+            &origin,
+        )
         .await?;
     Ok(match outcome {
-        Login::Throttled { retry_after } => {
-            return Err(AppError::TooManyRequests { retry_after });
-        }
-        Login::LoggedIn { user_id } => {
-            log_in(&session, user_id).await?;
-            Redirect::to("/account").into_response()
+        Login::LoggedIn(grant) => {
+            log_in(&session, &grant).await?;
+            let mut response = Redirect::to("/account").into_response();
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, state.devices.issue(grant.user_id));
+            response
         }
         Login::InvalidCredentials => (
             StatusCode::UNAUTHORIZED,
@@ -76,11 +81,19 @@ pub(crate) async fn logout(session: Session) -> Result<Redirect, AppError> {
 
 /// Starts an authenticated session under a new id, so an id planted before login (session
 /// fixation) is worth nothing after it.
-pub(crate) async fn log_in(session: &Session, user_id: i64) -> Result<(), AppError> {
+pub(crate) async fn log_in(session: &Session, grant: &SessionGrant) -> Result<(), AppError> {
     session.cycle_id().await.map_err(AppError::internal)?;
+    remember(session, grant).await
+}
+
+/// Records what the session is logged in as, with the credential version it proved.
+pub(crate) async fn remember(session: &Session, grant: &SessionGrant) -> Result<(), AppError> {
     session
-        .insert(USER_ID_KEY, user_id)
+        .insert(USER_ID_KEY, grant.user_id)
         .await
         .map_err(AppError::internal)?;
-    Ok(())
+    session
+        .insert(CREDENTIAL_VERSION_KEY, grant.credential_version)
+        .await
+        .map_err(AppError::internal)
 }

@@ -13,7 +13,6 @@ pub(super) mod signup;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 
-
 /// Pages with account data must not be kept by caches or the back-forward history.
 pub(super) fn no_store(mut response: Response) -> Response {
     response

@@ -5,13 +5,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::token_page;
-use crate::http::usable_link::{ResetLink, UsableLink, link_token};
 use crate::accounts::{Email, PasswordReset};
 use crate::http::AppState;
 use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
 use crate::http::forms::{EmailForm, HtmlForm, TokenPasswordForm};
 use crate::http::pages::{ForgotPage, ForgotSentPage, ResetPage};
+use crate::http::usable_link::{ResetLink, UsableLink, link_token};
 use crate::tokens::Purpose;
 use axum::Router;
 use axum::routing::{get, post};
@@ -33,9 +33,11 @@ pub(crate) async fn forgot(
     State(state): State<AppState>,
     HtmlForm(form): HtmlForm<EmailForm>,
 ) -> Result<Redirect, AppError> {
-    if let Ok(email) = Email::parse(&form.email) {
-        state.accounts.request_password_reset(&email).await?;
-    }
+    let email = Email::parse(&form.email).ok();
+    state
+        .accounts
+        .request_password_reset(email.as_ref())
+        .await?;
     Ok(Redirect::to("/password/forgot/sent"))
 }
 

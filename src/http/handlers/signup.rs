@@ -71,8 +71,7 @@ pub(crate) async fn resend(
     State(state): State<AppState>,
     HtmlForm(form): HtmlForm<EmailForm>,
 ) -> Result<Redirect, AppError> {
-    if let Ok(email) = Email::parse(&form.email) {
-        state.accounts.resend_confirmation(&email).await?;
-    }
+    let email = Email::parse(&form.email).ok();
+    state.accounts.resend_confirmation(email.as_ref()).await?;
     Ok(Redirect::to("/signup/check-email"))
 }
