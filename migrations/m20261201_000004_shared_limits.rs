@@ -18,6 +18,7 @@ impl MigrationTrait for Migration {
                     .col(string_len(Limits::Key, 200).primary_key())
                     .col(big_integer(Limits::WindowStart))
                     .col(integer(Limits::Count))
+                    .col(integer(Limits::PreviousCount).default(0))
                     .to_owned(),
             )
             .await?;
@@ -101,6 +102,7 @@ enum Limits {
     Key,
     WindowStart,
     Count,
+    PreviousCount,
 }
 
 #[derive(DeriveIden)]

@@ -1,4 +1,7 @@
-//! Limits shared by every instance (SPEC §12): fixed-window counters in the database.
+//! Limits shared by every instance (SPEC §12): counters in the database, over a sliding
+//! window estimated from two fixed ones (this window's count plus the previous window's,
+//! weighted by how much of it still overlaps), so a burst at a window's edge is not let
+//! through twice.
 //!
 //! Taking a use is one atomic upsert, so requests arriving together on any number of
 //! instances are counted one after the other and cannot slip past a limit. Subjects are
@@ -49,32 +52,52 @@ impl Limits {
         subject: &str,
     ) -> Result<Result<(), Exceeded>, DbErr> {
         let (window_start, now) = window(limit);
+        let length = window_length(limit);
         let backend = self.db.get_database_backend();
         let p = placeholder(backend);
+        // Every right-hand side reads the row as it was, on both databases.
         let sql = format!(
-            "INSERT INTO limits (key, window_start, count) VALUES ({p}1, {p}2, 1) \
+            "INSERT INTO limits (key, window_start, count, previous_count) \
+             VALUES ({p}1, {p}2, 1, 0) \
              ON CONFLICT (key) DO UPDATE SET \
+                 previous_count = CASE \
+                     WHEN limits.window_start = excluded.window_start THEN limits.previous_count \
+                     WHEN limits.window_start = excluded.window_start - {p}3 THEN limits.count \
+                     ELSE 0 END, \
                  count = CASE WHEN limits.window_start = excluded.window_start \
                      THEN limits.count + 1 ELSE 1 END, \
                  window_start = excluded.window_start \
-             RETURNING count"
+             RETURNING count, previous_count"
         );
         let row = self
             .db
             .query_one_raw(Statement::from_sql_and_values(
                 backend,
                 sql,
-                [key(limit, subject).into(), window_start.into()],
+                [
+                    key(limit, subject).into(),
+                    window_start.into(),
+                    length.into(),
+                ],
             ))
             .await?
             .ok_or_else(|| DbErr::RecordNotFound("the upsert returned no row".into()))?;
-        let count: i32 = row.try_get("", "count")?;
-        if u32::try_from(count).unwrap_or(u32::MAX) <= limit.max {
+        let count = f64::from(row.try_get::<i32>("", "count")?);
+        let previous = f64::from(row.try_get::<i32>("", "previous_count")?);
+        let length = length as f64;
+        let remaining = (window_start as f64 + length - now as f64).clamp(0.0, length);
+        let max = f64::from(limit.max);
+        if count + previous * remaining / length <= max {
             return Ok(Ok(()));
         }
-        let window_end = window_start + limit.window.as_secs() as i64;
+        // When the previous window's weight has decayed enough, or else when this one ends.
+        let wait = if count <= max && previous > 0.0 {
+            remaining - (max - count) * length / previous
+        } else {
+            remaining
+        };
         Ok(Err(Exceeded {
-            retry_after: Duration::from_secs(u64::try_from(window_end - now).unwrap_or(1).max(1)),
+            retry_after: Duration::from_secs(wait.ceil().max(1.0) as u64),
         }))
     }
 
@@ -101,14 +124,14 @@ impl Limits {
         Ok(())
     }
 
-    /// Deletes counters whose window ended longer ago than `longest_window`.
+    /// Deletes counters not touched for two of the longest windows: they count for nothing.
     ///
     /// # Errors
     /// Database errors.
     pub(crate) async fn delete_expired(&self, longest_window: Duration) -> Result<u64, DbErr> {
         let backend = self.db.get_database_backend();
         let p = placeholder(backend);
-        let cutoff = Utc::now().timestamp() - longest_window.as_secs() as i64;
+        let cutoff = Utc::now().timestamp() - 2 * longest_window.as_secs() as i64;
         let result = self
             .db
             .execute_raw(Statement::from_sql_and_values(
@@ -140,10 +163,14 @@ pub(crate) fn client_subject(address: IpAddr) -> String {
     }
 }
 
+fn window_length(limit: &Limit) -> i64 {
+    (limit.window.as_secs() as i64).max(1)
+}
+
+/// The start of the current window, and now, in Unix seconds.
 fn window(limit: &Limit) -> (i64, i64) {
     let now = Utc::now().timestamp();
-    let length = (limit.window.as_secs() as i64).max(1);
-    (now - now.rem_euclid(length), now)
+    (now - now.rem_euclid(window_length(limit)), now)
 }
 
 fn key(limit: &Limit, subject: &str) -> String {

@@ -6,18 +6,20 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::pin::pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, Semaphore};
 use tokio::time::Instant;
 use tower::ServiceExt;
@@ -62,12 +64,13 @@ pub(crate) async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let activity = Arc::new(Activity::default());
+        let activity = Arc::new(Activity::new());
         let service = connection_service(router.clone(), peer, activity.clone());
-        let mut http = hyper::server::conn::http1::Builder::new();
-        http.timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT);
-        let connection = http.serve_connection(TokioIo::new(stream), service);
+        let io = TokioIo::new(Watched {
+            stream,
+            activity: activity.clone(),
+        });
+        let connection = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             let mut connection = pin!(connection);
@@ -77,9 +80,7 @@ pub(crate) async fn serve(
                         tracing::debug!(%error, "connection ended with an error");
                     }
                 }
-                () = activity.idle_for(IDLE_TIMEOUT) => {
-                    tracing::debug!("closing an idle keep-alive connection");
-                }
+                reason = activity.overdue() => tracing::debug!(reason, "closing a connection"),
             }
             drop(slot);
         });
@@ -94,47 +95,147 @@ pub(crate) async fn serve(
     Ok(())
 }
 
-/// Requests in flight on one connection and when the last one ended.
-#[derive(Default)]
+/// Where a connection stands, for its two deadlines.
+#[derive(Debug, Clone, Copy)]
+enum Phase {
+    /// Waiting for a request head that began (or, on a new connection, should begin) at
+    /// this instant: it must be complete within [`HEADER_READ_TIMEOUT`].
+    ReadingHead(Instant),
+    /// This many requests are being answered; no deadline.
+    Answering(usize),
+    /// Idle since this instant, between requests of a keep-alive connection.
+    Idle(Instant),
+}
+
+/// One connection's phase. hyper's own header timeout also runs while a keep-alive
+/// connection is idle, so it would close those after 10 s instead of 60; this tracks both
+/// deadlines itself.
 struct Activity {
-    in_flight: AtomicUsize,
+    phase: Mutex<Phase>,
     changed: Notify,
 }
 
 impl Activity {
-    /// Resolves once no request has been in flight for `limit`.
-    async fn idle_for(&self, limit: Duration) {
+    fn new() -> Self {
+        Self {
+            phase: Mutex::new(Phase::ReadingHead(Instant::now())),
+            changed: Notify::new(),
+        }
+    }
+
+    fn update(&self, change: impl FnOnce(Phase) -> Phase) {
+        let mut phase = self.phase.lock().unwrap_or_else(PoisonError::into_inner);
+        *phase = change(*phase);
+        drop(phase);
+        self.changed.notify_waiters();
+    }
+
+    /// Bytes arrived: on an idle connection, a request head has begun.
+    fn bytes_arrived(&self) {
+        let idle = matches!(
+            *self.phase.lock().unwrap_or_else(PoisonError::into_inner),
+            Phase::Idle(_)
+        );
+        if idle {
+            self.update(|_| Phase::ReadingHead(Instant::now()));
+        }
+    }
+
+    fn request_began(&self) {
+        self.update(|phase| match phase {
+            Phase::Answering(count) => Phase::Answering(count + 1),
+            Phase::ReadingHead(_) | Phase::Idle(_) => Phase::Answering(1),
+        });
+    }
+
+    fn request_ended(&self) {
+        self.update(|phase| match phase {
+            Phase::Answering(count) if count > 1 => Phase::Answering(count - 1),
+            _ => Phase::Idle(Instant::now()),
+        });
+    }
+
+    /// Resolves when the connection has missed a deadline, saying which.
+    async fn overdue(&self) -> &'static str {
         loop {
             let changed = self.changed.notified();
-            if self.in_flight.load(Ordering::Acquire) > 0 {
-                changed.await;
-                continue;
-            }
-            let deadline = Instant::now() + limit;
+            let phase = *self.phase.lock().unwrap_or_else(PoisonError::into_inner);
+            let (deadline, reason) = match phase {
+                Phase::ReadingHead(since) => (
+                    since + HEADER_READ_TIMEOUT,
+                    "the request head took too long",
+                ),
+                Phase::Idle(since) => (since + IDLE_TIMEOUT, "idle keep-alive"),
+                Phase::Answering(_) => {
+                    changed.await;
+                    continue;
+                }
+            };
             tokio::select! {
-                () = tokio::time::sleep_until(deadline) => return,
+                () = tokio::time::sleep_until(deadline) => return reason,
                 () = changed => {}
             }
         }
     }
+}
 
-    fn begin(&self) {
-        self.in_flight.fetch_add(1, Ordering::AcqRel);
-        self.changed.notify_waiters();
-    }
+/// The socket, telling its connection's [`Activity`] when bytes arrive.
+struct Watched {
+    stream: TcpStream,
+    activity: Arc<Activity>,
+}
 
-    fn end(&self) {
-        self.in_flight.fetch_sub(1, Ordering::AcqRel);
-        self.changed.notify_waiters();
+impl AsyncRead for Watched {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.activity.bytes_arrived();
+        }
+        polled
     }
 }
 
-/// Counts the request as in flight until its response is ready.
-struct InFlight(Arc<Activity>);
+impl AsyncWrite for Watched {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
 
-impl Drop for InFlight {
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+}
+
+/// Counts the request as being answered until its response is ready.
+struct Answering(Arc<Activity>);
+
+impl Drop for Answering {
     fn drop(&mut self) {
-        self.0.end();
+        self.0.request_ended();
     }
 }
 
@@ -153,12 +254,12 @@ fn connection_service(
     TowerToHyperService::new(tower::service_fn(
         move |mut request: hyper::Request<Incoming>| {
             let router = router.clone();
-            activity.begin();
-            let in_flight = InFlight(activity.clone());
+            activity.request_began();
+            let answering = Answering(activity.clone());
             request.extensions_mut().insert(ConnectInfo(peer));
             async move {
                 let response = router.oneshot(request.map(axum::body::Body::new)).await;
-                drop(in_flight);
+                drop(answering);
                 response
             }
         },

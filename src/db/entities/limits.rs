@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// One counter of a shared limit: how many times `key` was counted in the fixed window
-/// starting at `window_start` (Unix seconds).
+/// One counter of a shared limit: how many times `key` was counted in the window starting
+/// at `window_start` (Unix seconds), and in the window before it.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "limits")]
 pub struct Model {
@@ -9,6 +9,7 @@ pub struct Model {
     pub key: String,
     pub window_start: i64,
     pub count: i32,
+    pub previous_count: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
