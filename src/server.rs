@@ -30,6 +30,43 @@ pub(crate) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long in-flight requests get to finish after shutdown begins.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+/// File descriptors kept free of client connections: the database pool, SMTP, logs.
+const RESERVED_DESCRIPTORS: u64 = 256;
+
+/// Raises this process's open-file limit to what the system allows and returns how many
+/// client connections fit under it, at most `wanted`: past the limit `accept` would fail,
+/// and every other socket (the database, SMTP) with it.
+pub(crate) fn connection_capacity(wanted: usize) -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
+    let soft = unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return wanted;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit.rlim_cur = limit.rlim_max;
+            }
+        }
+        limit.rlim_cur
+    };
+    let fits = usize::try_from(soft.saturating_sub(RESERVED_DESCRIPTORS)).unwrap_or(usize::MAX);
+    if fits < wanted {
+        tracing::warn!(
+            wanted,
+            fits,
+            "MAX_CONNECTIONS is above what the open-file limit allows; using the lower number"
+        );
+    }
+    wanted.min(fits).max(1)
+}
 
 /// Serves `router` on `listener` until `shutdown` resolves, then stops accepting and lets
 /// open connections finish their requests (up to a grace period).

@@ -257,7 +257,7 @@ impl Application {
         Ok(Self {
             listener: bind("BIND_ADDR", config.bind_addr).await?,
             router: http::router(state, options),
-            max_connections: config.max_connections,
+            max_connections: server::connection_capacity(config.max_connections),
             admin,
             background,
         })

@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod confirm;
 mod delivery;
+mod hardening;
 mod helpers;
 mod json_api;
 mod login;

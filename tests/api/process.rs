@@ -10,13 +10,40 @@ use crate::helpers::{
 };
 
 /// Starts `doorman serve` on a free port and waits until it is ready.
+async fn serve(smtp: &TestSmtp, rust_log: &str) -> (Child, Browser) {
+    start_serving(Command::new(env!("CARGO_BIN_EXE_doorman")), smtp, rust_log).await
+}
+
+/// As [`serve`], with the soft open-file limit at `limit` when the process starts.
+async fn serve_with_open_file_limit(smtp: &TestSmtp, limit: u64) -> (Child, Browser) {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_doorman"));
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            let mut current = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            libc::getrlimit(libc::RLIMIT_NOFILE, &mut current);
+            let lowered = libc::rlimit {
+                rlim_cur: limit.min(current.rlim_max),
+                rlim_max: current.rlim_max,
+            };
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lowered);
+            Ok(())
+        });
+    }
+    start_serving(command, smtp, "warn").await
+}
+
 #[expect(
     clippy::zombie_processes,
     reason = "the child is handed to the caller, and `stop` waits for it"
 )]
-async fn serve(smtp: &TestSmtp, rust_log: &str) -> (Child, Browser) {
+async fn start_serving(mut command: Command, smtp: &TestSmtp, rust_log: &str) -> (Child, Browser) {
     let port = unused_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_doorman"))
+    let mut child = command
         .arg("serve")
         .env_clear()
         .env("DATABASE_URL", fresh_database_url().await)
@@ -173,4 +200,137 @@ async fn production_refuses_to_start_without_a_long_secret() {
             "{stderr}"
         );
     }
+}
+
+#[tokio::test]
+async fn development_mode_refuses_a_public_bind_address_or_an_https_base_url() {
+    for (variable, value) in [
+        ("BIND_ADDR", "0.0.0.0:3000"),
+        ("BASE_URL", "https://id.example.com"),
+    ] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_doorman"));
+        command.env_clear().env(variable, value);
+        let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{variable}={value}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("doorman: configuration error: {variable}: ")),
+            "{stderr}"
+        );
+    }
+}
+
+/// How long until the server closes `stream`, reading whatever it answers first.
+fn seconds_until_closed(mut stream: std::net::TcpStream, limit: Duration) -> f64 {
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let started = Instant::now();
+    let mut buffer = [0u8; 4096];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => return started.elapsed().as_secs_f64(),
+            Ok(_) => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_request_head_sent_too_slowly_is_dropped_after_ten_seconds() {
+    use std::io::Write;
+    let smtp = TestSmtp::start();
+    let (child, browser) = serve(&smtp, "warn").await;
+    let address = browser.address.trim_start_matches("http://").to_owned();
+
+    let closed_after = tokio::task::spawn_blocking(move || {
+        let mut slow = std::net::TcpStream::connect(&address).unwrap();
+        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: doorman.test\r\n")
+            .unwrap();
+        // A slowloris client keeps trickling header bytes; they must not buy more time.
+        let trickle = slow.try_clone().unwrap();
+        std::thread::spawn(move || {
+            let mut trickle = trickle;
+            for index in 0..30 {
+                std::thread::sleep(Duration::from_millis(500));
+                if trickle
+                    .write_all(format!("X-Slow-{index}: 1\r\n").as_bytes())
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        seconds_until_closed(slow, Duration::from_secs(30))
+    })
+    .await
+    .unwrap();
+
+    assert!(
+        (9.0..13.0).contains(&closed_after),
+        "closed after {closed_after:.1} s"
+    );
+    stop(child).await;
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_stays_usable_then_closes_after_a_minute() {
+    use std::io::Write;
+    let smtp = TestSmtp::start();
+    let (child, browser) = serve(&smtp, "warn").await;
+    let address = browser.address.trim_start_matches("http://").to_owned();
+
+    let closed_after = tokio::task::spawn_blocking(move || {
+        let mut connection = std::net::TcpStream::connect(&address).unwrap();
+        let mut answer = [0u8; 1024];
+        let request = b"GET /healthz HTTP/1.1\r\nHost: doorman.test\r\n\r\n";
+        connection.write_all(request).unwrap();
+        assert!(connection.read(&mut answer).unwrap() > 0);
+        // Longer than the 10 s a request head may take, shorter than the idle limit.
+        std::thread::sleep(Duration::from_secs(15));
+        connection.write_all(request).unwrap();
+        let read = connection.read(&mut answer).unwrap();
+        assert!(
+            answer[..read].starts_with(b"HTTP/1.1 200"),
+            "still usable after 15 s idle"
+        );
+        seconds_until_closed(connection, Duration::from_secs(90))
+    })
+    .await
+    .unwrap();
+
+    assert!(
+        (58.0..66.0).contains(&closed_after),
+        "closed after {closed_after:.1} s idle"
+    );
+    stop(child).await;
+}
+
+#[tokio::test]
+async fn held_connections_do_not_exhaust_descriptors_or_slow_healthz() {
+    let smtp = TestSmtp::start();
+    // Started as many systems start services: 1,024 open files unless the process raises
+    // its own limit.
+    let (child, browser) = serve_with_open_file_limit(&smtp, 1024).await;
+    let address = browser.address.trim_start_matches("http://").to_owned();
+
+    let held: Vec<std::net::TcpStream> = (0..1_100)
+        .map(|_| std::net::TcpStream::connect(&address).unwrap())
+        .collect();
+    // A new client, so no connection opened before the flood is reused.
+    let fresh = Browser::new(&browser.address);
+    let started = Instant::now();
+    let health = fresh
+        .client
+        .get(fresh.url("/healthz"))
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await;
+    let took = started.elapsed();
+    let health = health.expect("/healthz answers");
+
+    assert_eq!(health.status(), 200);
+    assert!(took < Duration::from_secs(2), "/healthz took {took:?}");
+    drop(held);
+    stop(child).await;
 }

@@ -9,19 +9,24 @@ use crate::helpers::{
 };
 
 async fn instances(count: usize) -> (Vec<TestApp>, Arc<TestSmtp>) {
+    instances_with(count, &[]).await
+}
+
+/// `count` instances on one database and one secret, with `settings` on each.
+async fn instances_with(count: usize, settings: &[(&str, &str)]) -> (Vec<TestApp>, Arc<TestSmtp>) {
     let smtp = Arc::new(TestSmtp::start());
     let database_url = fresh_database_url().await;
     let secret = random_hex(32);
     let mut apps = Vec::new();
     for _ in 0..count {
-        apps.push(
-            spawn_app_with()
-                .smtp(smtp.clone())
-                .set("DATABASE_URL", &database_url)
-                .set("SECRET_KEY", &secret)
-                .start()
-                .await,
-        );
+        let mut app = spawn_app_with()
+            .smtp(smtp.clone())
+            .set("DATABASE_URL", &database_url)
+            .set("SECRET_KEY", &secret);
+        for (name, value) in settings {
+            app = app.set(name, value);
+        }
+        apps.push(app.start().await);
     }
     (apps, smtp)
 }
@@ -125,4 +130,71 @@ async fn a_rolling_restart_loses_and_duplicates_no_email() {
 
     let all: Vec<String> = first.into_iter().chain(second).collect();
     assert_each_received_exactly_one(&apps[0], &smtp, &all).await;
+}
+
+/// `browser`, sending its `index`th request to the instances in turn, as a load balancer
+/// would.
+fn round_robin(
+    browser: &crate::helpers::Browser,
+    apps: &[TestApp],
+    index: usize,
+) -> crate::helpers::Browser {
+    let mut browser = browser.clone();
+    browser.address = apps[index % apps.len()].address.clone();
+    browser
+}
+
+#[tokio::test]
+async fn three_instances_allow_together_what_one_allows_per_client() {
+    let (apps, _smtp) = instances_with(3, &[("RATE_LIMIT_PER_MINUTE", "5")]).await;
+    // The CSRF cookie and token first: GETs are not counted.
+    let token = apps[0].csrf_token().await;
+
+    let mut accepted = 0;
+    for index in 0..12 {
+        let browser = round_robin(&apps[0].browser, &apps, index);
+        let response = browser
+            .client
+            .post(browser.url("/signup"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", unique_email().as_str()),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        match response.status().as_u16() {
+            303 => accepted += 1,
+            429 => assert!(response.headers().contains_key("retry-after")),
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    assert_eq!(
+        accepted, 5,
+        "five sign-ups a minute from one client, on any instance"
+    );
+    assert_eq!(apps[0].count("SELECT COUNT(*) FROM users").await, 5);
+}
+
+#[tokio::test]
+async fn three_instances_share_the_failed_login_throttle() {
+    let (apps, _smtp) = instances(3).await;
+    let email = unique_email();
+    apps[0].confirmed_user(&email).await;
+    let stranger = crate::helpers::Browser::new(&apps[0].address);
+
+    let mut statuses = Vec::new();
+    for index in 0..9 {
+        statuses.push(
+            round_robin(&stranger, &apps, index)
+                .login(&email, "a wrong guess at the password")
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429, 429]);
 }

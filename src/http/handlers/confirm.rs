@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
 use super::token_page;
@@ -63,10 +63,7 @@ pub(crate) async fn submit(
         Err(missing) => return Ok(refused(password_refused(page, missing.to_string()))),
     };
     Ok(match state.accounts.confirm(&token, proof).await? {
-        Confirmation::Confirmed(grant) => {
-            log_in(&session, &grant).await?;
-            Redirect::to("/account").into_response()
-        }
+        Confirmation::Confirmed(grant) => log_in(&state, &session, &grant, "/account").await?,
         Confirmation::WrongPassword { email } => refused(ConfirmPage {
             email: email.as_str().to_owned(),
             ..password_refused(page, WRONG_PASSWORD.to_owned())

@@ -46,14 +46,7 @@ pub(crate) async fn submit(
         )
         .await?;
     Ok(match outcome {
-        Login::LoggedIn(grant) => {
-            log_in(&session, &grant).await?;
-            let mut response = Redirect::to("/account").into_response();
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, state.devices.issue(grant.user_id));
-            response
-        }
+        Login::LoggedIn(grant) => log_in(&state, &session, &grant, "/account").await?,
         Login::InvalidCredentials => (
             StatusCode::UNAUTHORIZED,
             LoginPage {
@@ -80,10 +73,21 @@ pub(crate) async fn logout(session: Session) -> Result<Redirect, AppError> {
 }
 
 /// Starts an authenticated session under a new id, so an id planted before login (session
-/// fixation) is worth nothing after it.
-pub(crate) async fn log_in(session: &Session, grant: &SessionGrant) -> Result<(), AppError> {
+/// fixation) is worth nothing after it, and redirects to `to` with a fresh device cookie:
+/// this browser has now proved it belongs to the account.
+pub(crate) async fn log_in(
+    state: &AppState,
+    session: &Session,
+    grant: &SessionGrant,
+    to: &str,
+) -> Result<Response, AppError> {
     session.cycle_id().await.map_err(AppError::internal)?;
-    remember(session, grant).await
+    remember(session, grant).await?;
+    let mut response = Redirect::to(to).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, state.devices.issue(grant.user_id));
+    Ok(response)
 }
 
 /// Records what the session is logged in as, with the credential version it proved.
