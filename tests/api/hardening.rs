@@ -10,6 +10,8 @@ const WRONG: &str = "not the password at all, sorry";
 
 /// Sends `attempts` wrong logins for `email` at once and returns their statuses.
 async fn wrong_logins_at_once(browser: &Browser, email: &str, attempts: usize) -> Vec<u16> {
+    // The CSRF cookie first, so the requests racing each other do not each set their own.
+    browser.csrf_token().await;
     let mut requests = Vec::new();
     for _ in 0..attempts {
         let browser = browser.clone();
