@@ -170,6 +170,7 @@ class Doorman:
             "BASE_URL": self.base,
             "SECRET_KEY": "benchmark secret key that is long enough to use",
             "RATE_LIMIT_PER_MINUTE": "0",
+            "ADMIN_BIND_ADDR": "",
             "MAIL_PER_ADDRESS_PER_HOUR": "100000",
             "RUST_LOG": "error",
             **(extra or {}),
