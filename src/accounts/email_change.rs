@@ -5,7 +5,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::links::LinkProblem;
-use super::{Accounts, AccountsError, AttemptOrigin, Email, UserKey};
+use super::{Accounts, AccountsError, CurrentPassword, Email, UserKey};
 use crate::db::entities::users::{self, Entity as User};
 use crate::outbox::MailKind;
 use crate::passwords::PasswordAttempt;
@@ -40,17 +40,12 @@ impl Accounts {
     pub(crate) async fn request_email_change(
         &self,
         user_id: i64,
-        current_password: &PasswordAttempt,
+        current: &CurrentPassword,
         new_email: &Email,
-        origin: &AttemptOrigin,
     ) -> Result<EmailChangeRequest, AccountsError> {
-        let user = self.existing_user(user_id).await?;
-        if !self
-            .current_password_matches(&user, current_password, origin)
-            .await?
-        {
+        let Some(user) = self.user_proving(user_id, current).await? else {
             return Ok(EmailChangeRequest::WrongPassword);
-        }
+        };
         if new_email.normalized() == user.email_normalized {
             return Ok(EmailChangeRequest::SameAddress);
         }

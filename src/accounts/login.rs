@@ -47,6 +47,13 @@ pub(crate) struct AttemptOrigin {
     pub(crate) device: Option<KnownDevice>,
 }
 
+/// The current password as typed on the account page, and where it comes from.
+#[derive(Debug)]
+pub(crate) struct CurrentPassword {
+    pub(crate) attempt: PasswordAttempt,
+    pub(crate) origin: AttemptOrigin,
+}
+
 /// A browser that logged in to `user_id` before, told apart from others by `nonce`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct KnownDevice {
@@ -130,27 +137,27 @@ impl Accounts {
         Ok(Login::LoggedIn(SessionGrant::of(&user)))
     }
 
-    /// Checks the current password of a logged-in account (changing the address or the
-    /// password, deleting the account). It counts as a login attempt, so a stolen session
-    /// cannot be used to guess the password either.
+    /// The logged-in account `user_id`, if `current` is its password (changing the
+    /// address or the password, deleting the account). The check counts as a login
+    /// attempt, so a stolen session cannot be used to guess the password either.
     ///
     /// # Errors
     /// [`AccountsError::Throttled`] past the failed-login limits; hashing and database
     /// errors.
-    pub(super) async fn current_password_matches(
+    pub(super) async fn user_proving(
         &self,
-        user: &users::Model,
-        attempt: &PasswordAttempt,
-        origin: &AttemptOrigin,
-    ) -> Result<bool, AccountsError> {
+        user_id: i64,
+        current: &CurrentPassword,
+    ) -> Result<Option<users::Model>, AccountsError> {
+        let user = self.existing_user(user_id).await?;
         let reservation = self
-            .reserve_attempt(origin, &user.email_normalized, Some(user))
+            .reserve_attempt(&current.origin, &user.email_normalized, Some(&user))
             .await?;
-        let matches = self.password_matches(user, attempt).await?;
-        if matches {
-            self.give_back(reservation).await?;
+        if !self.password_matches(&user, &current.attempt).await? {
+            return Ok(None);
         }
-        Ok(matches)
+        self.give_back(reservation).await?;
+        Ok(Some(user))
     }
 
     /// Takes one attempt from the client's limit and from the account's, or, for a browser

@@ -30,7 +30,9 @@ pub use email::Email;
 pub(crate) use email::EmailRejection;
 pub(crate) use email_change::{EmailChange, EmailChangeRequest};
 pub(crate) use links::LinkProblem;
-pub(crate) use login::{AttemptOrigin, KnownDevice, LONGEST_LOGIN_WINDOW, Login, SessionGrant};
+pub(crate) use login::{
+    AttemptOrigin, CurrentPassword, KnownDevice, LONGEST_LOGIN_WINDOW, Login, SessionGrant,
+};
 pub(crate) use notifier::{AccountLinks, LinkLifetimes, Notifier};
 pub(crate) use recovery::PasswordReset;
 pub(crate) use registration::{
@@ -73,6 +75,15 @@ impl From<HashError> for AccountsError {
             HashError::Failed(message) => AccountsError::Hashing(message),
         }
     }
+}
+
+/// An email someone can ask for by typing an address, without being logged in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AddressRequest {
+    /// A fresh confirmation link, sent if the address has an unconfirmed account.
+    Confirmation,
+    /// A reset link, sent if the address has an account.
+    PasswordReset,
 }
 
 /// How a user is looked up.
@@ -140,6 +151,28 @@ impl Accounts {
 
     pub(crate) fn rules(&self) -> &AccountRules {
         &self.rules
+    }
+
+    /// Asks for `request` to be emailed to `email`. The request is queued as it is and the
+    /// worker looks the account up when it composes, so a known and an unknown address
+    /// cost the same here and get the same answer. `None` (what was typed is not an
+    /// address) does nothing.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub(crate) async fn request_by_address(
+        &self,
+        request: AddressRequest,
+        email: Option<&Email>,
+    ) -> Result<(), AccountsError> {
+        let kind = match request {
+            AddressRequest::Confirmation => MailKind::Confirmation,
+            AddressRequest::PasswordReset => MailKind::PasswordReset,
+        };
+        if let Some(email) = email {
+            self.queue(&[(kind, None, email.as_str())]).await?;
+        }
+        Ok(())
     }
 
     /// True while the database answers, for `/readyz`.

@@ -4,7 +4,6 @@
 
 use super::links::LinkProblem;
 use super::{Accounts, AccountsError, ConfirmAddress, Email};
-use crate::outbox::MailKind;
 use crate::passwords::{NewPassword, PasswordRejection};
 use crate::tokens::{LinkToken, Purpose};
 
@@ -18,23 +17,6 @@ pub(crate) enum PasswordReset {
 }
 
 impl Accounts {
-    /// Asks for a reset link to `email`, sent if it has an account. As with a resend, the
-    /// request is queued as it is and the worker looks the account up: the same cost and
-    /// the same answer whether or not the address is known. `None` does nothing.
-    ///
-    /// # Errors
-    /// Database errors.
-    pub(crate) async fn request_password_reset(
-        &self,
-        email: Option<&Email>,
-    ) -> Result<(), AccountsError> {
-        if let Some(email) = email {
-            self.queue(&[(MailKind::PasswordReset, None, email.as_str())])
-                .await?;
-        }
-        Ok(())
-    }
-
     /// Sets a new password from a reset link, confirms the address if it was not (the link
     /// proved it), ends every session, and tells the owner.
     ///

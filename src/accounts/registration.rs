@@ -168,24 +168,6 @@ impl Accounts {
         Ok(())
     }
 
-    /// Asks for a fresh confirmation email to `email`, sent if it belongs to an unconfirmed
-    /// account. The request is queued as it is, and the worker looks the account up, so a
-    /// known and an unknown address cost the same here and get the same answer. `None`
-    /// (what was typed is not an address) does nothing.
-    ///
-    /// # Errors
-    /// Database errors.
-    pub(crate) async fn resend_confirmation(
-        &self,
-        email: Option<&Email>,
-    ) -> Result<(), AccountsError> {
-        if let Some(email) = email {
-            self.queue(&[(MailKind::Confirmation, None, email.as_str())])
-                .await?;
-        }
-        Ok(())
-    }
-
     /// Activates the account behind `token` once the person proves they own it, and ends
     /// every session the account had, in one transaction. The caller logs the browser in
     /// with a new session id.

@@ -5,11 +5,11 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 use tower_sessions::session::Id as SessionId;
 
 use super::{
-    Account, Accounts, AccountsError, AttemptOrigin, ConfirmAddress, Email, SessionGrant, UserKey,
+    Account, Accounts, AccountsError, ConfirmAddress, CurrentPassword, Email, SessionGrant, UserKey,
 };
 use crate::db::entities::outbox::{self, Entity as OutboxRow};
 use crate::db::entities::users::Entity as User;
-use crate::passwords::{NewPassword, PasswordAttempt, PasswordRejection};
+use crate::passwords::{NewPassword, PasswordRejection};
 use crate::sessions;
 
 #[derive(Debug)]
@@ -56,18 +56,13 @@ impl Accounts {
     pub(crate) async fn change_password(
         &self,
         user_id: i64,
-        current_password: &PasswordAttempt,
+        current: &CurrentPassword,
         new_password: &str,
         keep_session: Option<&SessionId>,
-        origin: &AttemptOrigin,
     ) -> Result<PasswordChange, AccountsError> {
-        let user = self.existing_user(user_id).await?;
-        if !self
-            .current_password_matches(&user, current_password, origin)
-            .await?
-        {
+        let Some(user) = self.user_proving(user_id, current).await? else {
             return Ok(PasswordChange::WrongPassword);
-        }
+        };
         let password =
             match NewPassword::parse(new_password, &user.email, self.rules.password_min_length) {
                 Ok(password) => password,
@@ -92,16 +87,11 @@ impl Accounts {
     pub(crate) async fn delete_account(
         &self,
         user_id: i64,
-        current_password: &PasswordAttempt,
-        origin: &AttemptOrigin,
+        current: &CurrentPassword,
     ) -> Result<AccountDeletion, AccountsError> {
-        let user = self.existing_user(user_id).await?;
-        if !self
-            .current_password_matches(&user, current_password, origin)
-            .await?
-        {
+        let Some(user) = self.user_proving(user_id, current).await? else {
             return Ok(AccountDeletion::WrongPassword);
-        }
+        };
         self.delete_user(user.id).await?;
         Ok(AccountDeletion::Deleted)
     }

@@ -7,7 +7,7 @@ use axum::http::header;
 use serde::de::DeserializeOwned;
 
 use super::error::AppError;
-use crate::accounts::ConfirmationFields;
+use crate::accounts::{ConfirmationFields, Email};
 
 /// An `application/x-www-form-urlencoded` body, refused with a readable page when it is
 /// not one: `415` for another content type, `413` past the size limit, `400` for text that
@@ -87,10 +87,21 @@ pub struct EmailPasswordForm {
     pub password: String,
 }
 
+/// A form whose one field is an address someone typed to ask for an email.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub(crate) struct EmailForm {
-    pub email: String,
+    #[serde(deserialize_with = "address_if_valid")]
+    pub(crate) email: Option<Email>,
+}
+
+/// An address field acted on only if it parses: anything else is answered exactly like an
+/// address without an account, so the field never earns an error of its own.
+pub(crate) fn address_if_valid<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Email>, D::Error> {
+    let typed = <String as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(Email::parse(&typed).ok())
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{no_store, token_page};
 use crate::accounts::{
-    Account, AccountDeletion, Email, EmailChange, EmailChangeRequest, PasswordChange,
+    Account, AccountDeletion, AttemptOrigin, CurrentPassword, Email, EmailChange,
+    EmailChangeRequest, PasswordChange,
 };
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
@@ -62,6 +63,13 @@ fn account_page(state: &AppState, account: &Account, csrf_token: String) -> Acco
     }
 }
 
+fn current_password(typed: &str, origin: AttemptOrigin) -> CurrentPassword {
+    CurrentPassword {
+        attempt: PasswordAttempt::parse(typed),
+        origin,
+    }
+}
+
 /// The account page again, with an error next to one of its forms.
 fn refused(page: AccountPage) -> Response {
     no_store((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -104,9 +112,8 @@ pub(crate) async fn change_email(
         .accounts
         .request_email_change(
             user.account.id,
-            &PasswordAttempt::parse(&form.current_password),
+            &current_password(&form.current_password, origin),
             &email,
-            &origin,
         )
         .await?;
     Ok(match outcome {
@@ -133,10 +140,9 @@ pub(crate) async fn change_password(
         .accounts
         .change_password(
             user.account.id,
-            &PasswordAttempt::parse(&form.current_password),
+            &current_password(&form.current_password, origin),
             &form.password,
             user.session.id().as_ref(),
-            &origin,
         )
         .await?;
     let page = account_page(&state, &user.account, csrf_token);
@@ -168,8 +174,7 @@ pub(crate) async fn delete(
         .accounts
         .delete_account(
             user.account.id,
-            &PasswordAttempt::parse(&form.current_password),
-            &origin,
+            &current_password(&form.current_password, origin),
         )
         .await?;
     Ok(match outcome {

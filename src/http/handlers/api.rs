@@ -10,11 +10,12 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use crate::accounts::{
-    AccountsError, Confirmation, ConfirmationFields, ConfirmationProof, Email, LinkProblem,
-    NewAccount,
+    AccountsError, AddressRequest, Confirmation, ConfirmationFields, ConfirmationProof, Email,
+    LinkProblem, NewAccount,
 };
 use crate::http::AppState;
 use crate::http::error::{AppError, FieldErrors, ProblemJson};
+use crate::http::forms::address_if_valid;
 use crate::tokens::{LinkToken, Purpose};
 use axum::Router;
 use axum::routing::post;
@@ -76,8 +77,8 @@ pub(crate) struct ConfirmationRequest {
 
 #[derive(serde::Deserialize)]
 pub(crate) struct ResendRequest {
-    #[serde(default)]
-    email: String,
+    #[serde(default, deserialize_with = "address_if_valid")]
+    email: Option<Email>,
 }
 
 /// `202 {"status":"pending_confirmation"}`, also for an address that is already
@@ -133,8 +134,10 @@ pub(crate) async fn resend(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ResendRequest>,
 ) -> Result<Response, ProblemJson> {
-    let email = Email::parse(&request.email).ok();
-    state.accounts.resend_confirmation(email.as_ref()).await?;
+    state
+        .accounts
+        .request_by_address(AddressRequest::Confirmation, request.email.as_ref())
+        .await?;
     Ok(accepted("accepted"))
 }
 

@@ -4,12 +4,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::token_page;
-use crate::accounts::{Email, PasswordReset};
+use super::{ask_by_address, token_page};
+use crate::accounts::{AddressRequest, PasswordReset};
 use crate::http::AppState;
 use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
-use crate::http::forms::{EmailForm, HtmlForm, TokenPasswordForm};
+use crate::http::forms::{HtmlForm, TokenPasswordForm};
 use crate::http::pages::{ForgotPage, ForgotSentPage, ResetPage};
 use crate::http::usable_link::{ResetLink, UsableLink, link_token};
 use crate::tokens::Purpose;
@@ -18,7 +18,13 @@ use axum::routing::{get, post};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/password/forgot", get(forgot_form).post(forgot))
+        .route(
+            "/password/forgot",
+            get(forgot_form).merge(ask_by_address(
+                AddressRequest::PasswordReset,
+                "/password/forgot/sent",
+            )),
+        )
         .route("/password/forgot/sent", get(forgot_sent))
         .route("/password/reset/{token}", get(reset_form))
         .route("/password/reset", post(reset))
@@ -26,19 +32,6 @@ pub(crate) fn routes() -> Router<AppState> {
 
 pub(crate) async fn forgot_form(CsrfToken(csrf_token): CsrfToken) -> ForgotPage {
     ForgotPage { csrf_token }
-}
-
-/// The same redirect whether or not the address has an account.
-pub(crate) async fn forgot(
-    State(state): State<AppState>,
-    HtmlForm(form): HtmlForm<EmailForm>,
-) -> Result<Redirect, AppError> {
-    let email = Email::parse(&form.email).ok();
-    state
-        .accounts
-        .request_password_reset(email.as_ref())
-        .await?;
-    Ok(Redirect::to("/password/forgot/sent"))
 }
 
 pub(crate) async fn forgot_sent() -> ForgotSentPage {

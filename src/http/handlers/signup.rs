@@ -2,11 +2,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::accounts::{Email, NewAccount};
+use super::ask_by_address;
+use crate::accounts::{AddressRequest, NewAccount};
 use crate::http::AppState;
 use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
-use crate::http::forms::{EmailForm, EmailPasswordForm, HtmlForm};
+use crate::http::forms::{EmailPasswordForm, HtmlForm};
 use crate::http::pages::{CheckEmailPage, ResendPage, SignupPage};
 use axum::Router;
 use axum::routing::get;
@@ -15,7 +16,13 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/signup", get(form).post(submit))
         .route("/signup/check-email", get(check_email))
-        .route("/confirm/resend", get(resend_form).post(resend))
+        .route(
+            "/confirm/resend",
+            get(resend_form).merge(ask_by_address(
+                AddressRequest::Confirmation,
+                "/signup/check-email",
+            )),
+        )
 }
 
 pub(crate) async fn form(
@@ -64,14 +71,4 @@ pub(crate) async fn resend_form(CsrfToken(csrf_token): CsrfToken) -> ResendPage 
         csrf_token,
         resend_email: String::new(),
     }
-}
-
-/// Always the same redirect, whether or not the address has an account.
-pub(crate) async fn resend(
-    State(state): State<AppState>,
-    HtmlForm(form): HtmlForm<EmailForm>,
-) -> Result<Redirect, AppError> {
-    let email = Email::parse(&form.email).ok();
-    state.accounts.resend_confirmation(email.as_ref()).await?;
-    Ok(Redirect::to("/signup/check-email"))
 }
