@@ -36,6 +36,15 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             (false, _) => 10,
         })
         .min_connections(1);
+    if !in_memory {
+        // In WAL mode NORMAL still never corrupts the file and survives a process crash; it
+        // skips the fsync per commit that FULL pays, which every shared-limit check (a
+        // write on each POST) would otherwise wait for. A power cut may lose the last
+        // commits, not the database.
+        options.map_sqlx_sqlite_opts(|sqlite| {
+            sqlite.synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+        });
+    }
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DbBackend::Sqlite && !in_memory {
         // WAL lets pages read while the worker writes; the setting persists in the file.
