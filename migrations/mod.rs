@@ -9,6 +9,7 @@ mod m20261129_000001_create_users;
 mod m20261129_000002_create_outbox;
 mod m20261129_000003_create_sessions;
 mod m20261201_000004_shared_limits;
+mod m20261201_000005_confirmation_codes;
 
 pub(crate) struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_create_outbox::Migration),
             Box::new(m20261129_000003_create_sessions::Migration),
             Box::new(m20261201_000004_shared_limits::Migration),
+            Box::new(m20261201_000005_confirmation_codes::Migration),
         ]
     }
 }

@@ -62,6 +62,8 @@ pub struct Config {
     pub secret: SecretSource,
     pub previous_secrets: Vec<SecretKey>,
     pub confirm_token_ttl: Duration,
+    /// Lifetime of the six-digit code in a confirmation email.
+    pub confirm_code_ttl: Duration,
     pub reset_token_ttl: Duration,
     pub unconfirmed_account_ttl: Duration,
     pub password_min_length: usize,
@@ -218,6 +220,7 @@ impl Config {
                 parse_secret("SECRET_KEY_PREVIOUS", key).map_err(|error| error.problem)
             })?,
             confirm_token_ttl: vars.duration("CONFIRM_TOKEN_TTL", "24h")?,
+            confirm_code_ttl: vars.duration("CONFIRM_CODE_TTL", "1h")?,
             reset_token_ttl: vars.duration("RESET_TOKEN_TTL", "1h")?,
             unconfirmed_account_ttl: vars.duration("UNCONFIRMED_ACCOUNT_TTL", "7d")?,
             rate_limit_per_minute: vars.number("RATE_LIMIT_PER_MINUTE", 20)?,
@@ -427,6 +430,7 @@ mod tests {
             ("SECRET_KEY", "short"),
             ("SECRET_KEY_PREVIOUS", "short"),
             ("CONFIRM_TOKEN_TTL", "forever"),
+            ("CONFIRM_CODE_TTL", "soon"),
             ("RESET_TOKEN_TTL", "1y"),
             ("UNCONFIRMED_ACCOUNT_TTL", "7"),
             ("PASSWORD_MIN_LENGTH", "4"),

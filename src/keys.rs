@@ -110,6 +110,7 @@ pub(crate) struct DerivedKeys {
     fingerprint: MacKey,
     csrf: MacKey,
     device: MacKey,
+    code: MacKey,
 }
 
 impl DerivedKeys {
@@ -121,6 +122,7 @@ impl DerivedKeys {
             fingerprint: MacKey(secret.derive("doorman state fingerprint")),
             csrf: MacKey(secret.derive("doorman csrf")),
             device: MacKey(secret.derive("doorman device cookie")),
+            code: MacKey(secret.derive("doorman confirmation code")),
         }
     }
 
@@ -147,6 +149,11 @@ impl DerivedKeys {
     /// Signs CSRF cookies.
     pub(crate) fn csrf(&self) -> &MacKey {
         &self.csrf
+    }
+
+    /// Derives the six-digit confirmation codes.
+    pub(crate) fn code(&self) -> &MacKey {
+        &self.code
     }
 
     /// Signs the cookie of a browser that logged in before (the failed-login throttle's

@@ -22,6 +22,11 @@ pub(crate) const USER_ID_KEY: &str = "user_id";
 /// The session key holding the credential version the login proved; a session whose
 /// version is not the account's is not logged in.
 pub(crate) const CREDENTIAL_VERSION_KEY: &str = "credential_version";
+/// The address this browser signed up with (any sign-up, new address or known).
+pub(crate) const SIGNUP_ADDRESS_KEY: &str = "signup_address";
+/// Only in the session whose sign-up created the account: the account and the credential
+/// version it stored (SPEC §9).
+pub(crate) const SIGNUP_BINDING_KEY: &str = "signup_binding";
 
 #[derive(Debug, Clone)]
 pub(crate) struct DatabaseSessionStore {

@@ -95,6 +95,7 @@ impl Services {
             LinkLifetimes {
                 confirm: config.confirm_token_ttl,
                 reset: config.reset_token_ttl,
+                code: config.confirm_code_ttl,
             },
         ));
         let accounts = Accounts::new(

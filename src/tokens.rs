@@ -89,6 +89,46 @@ impl fmt::Debug for LinkToken {
     }
 }
 
+/// A six-digit confirmation code (SPEC §9). Derived from the current key, the account and
+/// the outbox row of the email that carries it, so nothing secret is stored; never
+/// printed.
+pub(crate) struct ConfirmationCode(u32);
+
+impl ConfirmationCode {
+    /// The six digits, for the email.
+    pub(crate) fn digits(&self) -> String {
+        format!("{:06}", self.0)
+    }
+}
+
+impl fmt::Debug for ConfirmationCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ConfirmationCode(<redacted>)")
+    }
+}
+
+/// A code as someone typed it: six digits, spaces and dashes ignored. `None` for anything
+/// else, which can never be right.
+#[derive(Clone, Copy)]
+pub(crate) struct CodeAttempt(Option<u32>);
+
+impl CodeAttempt {
+    pub(crate) fn parse(raw: &str) -> Self {
+        let digits: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        let valid = digits.len() == 6 && digits.bytes().all(|byte| byte.is_ascii_digit());
+        Self(valid.then(|| digits.parse().ok()).flatten())
+    }
+}
+
+impl fmt::Debug for CodeAttempt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CodeAttempt(<redacted>)")
+    }
+}
+
 /// The claims of a token whose signature and purpose were checked.
 #[derive(Debug, Clone)]
 pub struct VerifiedToken {
@@ -196,6 +236,29 @@ impl Tokens {
             return Err(TokenError::Expired(verified));
         }
         Ok(verified)
+    }
+
+    /// The code for the confirmation email in outbox row `email_row` to `user_id`.
+    pub(crate) fn confirmation_code(&self, user_id: i64, email_row: i64) -> ConfirmationCode {
+        let (user_id, email_row) = (user_id.to_string(), email_row.to_string());
+        let tag = self
+            .keyring
+            .current()
+            .code()
+            .tag(&[b"confirm code", user_id.as_bytes(), email_row.as_bytes()]);
+        let number = u32::from_be_bytes([tag[0], tag[1], tag[2], tag[3]]);
+        ConfirmationCode(number % 1_000_000)
+    }
+
+    /// True when `attempt` is the code of that email (one integer comparison: no timing to
+    /// learn digits from).
+    pub(crate) fn code_matches(&self, user_id: i64, email_row: i64, attempt: CodeAttempt) -> bool {
+        attempt.0 == Some(self.confirmation_code(user_id, email_row).0)
+    }
+
+    /// Now, on this clock: what code expiry is checked against.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(self.clock.unix_now(), 0).unwrap_or_default()
     }
 
     /// True while the account state is what it was when the token was minted.

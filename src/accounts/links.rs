@@ -2,7 +2,7 @@
 
 use sea_orm::EntityTrait;
 
-use super::{Accounts, AccountsError, Email};
+use super::{Accounts, AccountsError, Email, SessionGrant};
 use crate::db::entities::users::{self, Entity as User};
 use crate::tokens::{LinkToken, Purpose, TokenError};
 
@@ -16,6 +16,16 @@ pub(crate) enum LinkProblem {
     Expired { email: Email },
     /// Malformed, tampered, another purpose, an unknown key, spent, or the account is gone.
     Invalid,
+}
+
+/// What a page shows of a usable link.
+#[derive(Debug)]
+pub(crate) struct LinkView {
+    /// The address the link is for (for an address change, the new one).
+    pub(crate) email: Email,
+    /// The account as it is now: a sign-up session bound to exactly this may confirm with
+    /// one button.
+    pub(crate) account: SessionGrant,
 }
 
 /// A link that passed every check.
@@ -96,9 +106,12 @@ impl Accounts {
         &self,
         token: &LinkToken,
         purpose: Purpose,
-    ) -> Result<Email, AccountsError> {
+    ) -> Result<LinkView, AccountsError> {
         self.open_link(token, purpose)
             .await
-            .map(|opened| opened.link_email)
+            .map(|opened| LinkView {
+                account: SessionGrant::of(&opened.user),
+                email: opened.link_email,
+            })
     }
 }

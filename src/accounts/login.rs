@@ -64,7 +64,7 @@ pub(crate) struct KnownDevice {
 /// What a logged-in session holds: the account, and the version of its credentials the
 /// login proved. A password change bumps the version, which ends every session made with
 /// an older one, also a session saved by a login that raced the change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SessionGrant {
     pub(crate) user_id: i64,
     pub(crate) credential_version: i32,

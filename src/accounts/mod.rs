@@ -6,6 +6,7 @@
 //! and the ones it calls. Each flow lives in its own file as an `impl Accounts` block.
 
 mod admin;
+mod confirm_code;
 mod dev_mailbox;
 mod email;
 mod email_change;
@@ -35,8 +36,9 @@ pub(crate) use login::{
 };
 pub(crate) use notifier::{AccountLinks, LinkLifetimes, Notifier};
 pub(crate) use recovery::PasswordReset;
+pub(crate) use confirm_code::{CodeConfirmation, CodeProof, Continuation};
 pub(crate) use registration::{
-    Confirmation, ConfirmationFields, ConfirmationProof, NewAccount, NewAccountRejection,
+    Confirmation, ConfirmationFields, ConfirmationProof, NewAccount, NewAccountRejection, Registration,
 };
 pub(crate) use settings::{AccountDeletion, PasswordChange};
 

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 use super::links::token_state;
 use crate::db::entities::outbox;
@@ -32,6 +33,8 @@ pub(crate) trait AccountLinks: Send + Sync {
 pub(crate) struct LinkLifetimes {
     pub(crate) confirm: Duration,
     pub(crate) reset: Duration,
+    /// The six-digit code beside the confirmation link.
+    pub(crate) code: Duration,
 }
 
 pub(crate) struct Notifier {
@@ -57,7 +60,7 @@ impl Notifier {
     }
 
     /// A link token for `user`, fingerprinting the state its action will change.
-    fn mint(&self, purpose: Purpose, user: &users::Model, link_email: &str) -> SecretToken {
+    pub(super) fn mint(&self, purpose: Purpose, user: &users::Model, link_email: &str) -> SecretToken {
         let lifetime = match purpose {
             Purpose::Reset => self.lifetimes.reset,
             Purpose::Confirm | Purpose::EmailChange => self.lifetimes.confirm,
@@ -96,7 +99,10 @@ impl Composer for Notifier {
             MailKind::EmailChangeConfirmation | MailKind::EmailChangeNotice => &row.recipient,
             _ => &user.email,
         };
-        Ok(Composed::Ready(self.write(kind, &user, recipient)?))
+        if kind == MailKind::Confirmation {
+            self.activate_code(&user, row.id).await?;
+        }
+        Ok(Composed::Ready(self.write(kind, &user, recipient, row.id)?))
     }
 }
 
@@ -123,11 +129,33 @@ fn obsolete(kind: MailKind, user: &users::Model, recipient: &str) -> Option<&'st
 
 impl Notifier {
     /// Mints the email's token, if it has one, against the account as it is now.
+    /// Makes the code of the confirmation email in outbox row `email_row` the valid one,
+    /// for `CONFIRM_CODE_TTL` from now. Only ever moves to a newer email, so composing an
+    /// email again (a retry, the dev mailbox) neither revives an older code nor extends a
+    /// code's life.
+    async fn activate_code(&self, user: &users::Model, email_row: i64) -> Result<(), DbErr> {
+        let expires_at = self.tokens.now()
+            + chrono::Duration::from_std(self.lifetimes.code).unwrap_or_default();
+        User::update_many()
+            .col_expr(users::Column::ConfirmCodeEmail, Expr::value(email_row))
+            .col_expr(users::Column::ConfirmCodeExpiresAt, Expr::value(expires_at))
+            .filter(users::Column::Id.eq(user.id))
+            .filter(
+                Condition::any()
+                    .add(users::Column::ConfirmCodeEmail.is_null())
+                    .add(users::Column::ConfirmCodeEmail.lt(email_row)),
+            )
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
     fn write(
         &self,
         kind: MailKind,
         user: &users::Model,
         recipient: &str,
+        email_row: i64,
     ) -> Result<RenderedEmail, askama::Error> {
         let confirm_valid_for = || describe_duration(self.lifetimes.confirm);
         match kind {
@@ -136,6 +164,8 @@ impl Notifier {
                 let email = ConfirmationEmail {
                     confirm_url: self.links.confirm_account(&token),
                     valid_for: confirm_valid_for(),
+                    code: self.tokens.confirmation_code(user.id, email_row).digits(),
+                    code_valid_for: describe_duration(self.lifetimes.code),
                 };
                 mail::render(recipient, &email)
             }

@@ -61,6 +61,18 @@ pub(crate) enum ConfirmationProof {
     /// Kept as typed until the link names the account, because the policy refuses
     /// passwords built from the account's address.
     NewPassword(String),
+    /// The browser session that created the account with its password (SPEC §9): it
+    /// holds the account and the credential version it stored. A password set since
+    /// (with `new_password`, by whoever holds the inbox) makes it worthless.
+    SignupSession(SessionGrant),
+}
+
+/// What a sign-up did. Only the request that created the account gets the binding for
+/// its session; a later sign-up of the same address never does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Registration {
+    Created(SessionGrant),
+    Existing,
 }
 
 /// The two password fields of a confirmation, as the form and the JSON API send them.
@@ -117,7 +129,7 @@ impl Accounts {
     ///
     /// # Errors
     /// [`AccountsError::Busy`] when the hasher's queue is full; database errors.
-    pub(crate) async fn register(&self, account: NewAccount) -> Result<(), AccountsError> {
+    pub(crate) async fn register(&self, account: NewAccount) -> Result<Registration, AccountsError> {
         // Hash first, even for a known address: the time taken must not tell them apart.
         let password_hash = self.hasher.hash(account.password.expose()).await?;
 
@@ -134,13 +146,18 @@ impl Accounts {
         .exec(&transaction)
         .await?;
 
-        let (user_id, recipient, kind) = match inserted {
+        let (user_id, recipient, kind, registration) = match inserted {
             TryInsertResult::Inserted(result) => {
                 self.metrics.signup();
+                let binding = SessionGrant {
+                    user_id: result.last_insert_id,
+                    credential_version: 0,
+                };
                 (
                     result.last_insert_id,
                     account.email.as_str().to_owned(),
                     MailKind::Confirmation,
+                    Registration::Created(binding),
                 )
             }
             TryInsertResult::Conflicted | TryInsertResult::Empty => {
@@ -149,14 +166,14 @@ impl Accounts {
                     .await?
                 else {
                     // Deleted between the conflict and this read: nothing to tell anyone.
-                    return Ok(());
+                    return Ok(Registration::Existing);
                 };
                 let kind = if existing.confirmed_at.is_some() {
                     MailKind::AlreadyRegistered
                 } else {
                     MailKind::Confirmation
                 };
-                (existing.id, existing.email, kind)
+                (existing.id, existing.email, kind, Registration::Existing)
             }
         };
         let enqueued = self
@@ -165,7 +182,7 @@ impl Accounts {
             .await?;
         transaction.commit().await?;
         self.after_enqueue(enqueued, kind);
-        Ok(())
+        Ok(registration)
     }
 
     /// Activates the account behind `token` once the person proves they own it, and ends
@@ -182,10 +199,26 @@ impl Accounts {
         proof: ConfirmationProof,
     ) -> Result<Confirmation, AccountsError> {
         let opened = self.open_link(token, Purpose::Confirm).await?;
-        let (user, email) = (opened.user, opened.link_email);
+        self.activate(opened.user, opened.link_email, proof).await
+    }
+
+    /// Activates `user` (unconfirmed, read just now) once `proof` holds: the second proof
+    /// beside the inbox, which the link or the code already gave.
+    pub(super) async fn activate(
+        &self,
+        user: users::Model,
+        email: Email,
+        proof: ConfirmationProof,
+    ) -> Result<Confirmation, AccountsError> {
         let new_hash = match proof {
             ConfirmationProof::Password(attempt) => {
                 if !self.password_matches(&user, &attempt).await? {
+                    return Ok(Confirmation::WrongPassword { email });
+                }
+                None
+            }
+            ConfirmationProof::SignupSession(binding) => {
+                if binding != SessionGrant::of(&user) {
                     return Ok(Confirmation::WrongPassword { email });
                 }
                 None

@@ -171,7 +171,8 @@ impl AppError {
     fn retry_after_seconds(&self) -> Option<u64> {
         match self {
             AppError::Busy => Some(BUSY_RETRY_AFTER_SECONDS),
-            AppError::TooManyRequests { retry_after } => Some(retry_after.as_secs() + 1),
+            // The limits round their waits up to whole seconds already.
+            AppError::TooManyRequests { retry_after } => Some(retry_after.as_secs().max(1)),
             _ => None,
         }
     }

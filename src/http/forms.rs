@@ -133,6 +133,12 @@ pub(crate) struct ChangePasswordForm {
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
+pub(crate) struct CodeForm {
+    pub(crate) code: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct ConfirmForm {
     pub token: String,
     pub password: Option<String>,

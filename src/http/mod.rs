@@ -11,6 +11,7 @@ mod link_pages;
 mod links;
 mod pages;
 mod rate_limit;
+mod signup_session;
 mod usable_link;
 
 use std::sync::Arc;

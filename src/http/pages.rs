@@ -24,11 +24,14 @@ pub(super) struct SignupPage {
     pub password_min_length: usize,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template, WebTemplate, Default)]
 #[template(path = "check_email.html")]
 pub(super) struct CheckEmailPage {
     pub csrf_token: String,
     pub resend_email: String,
+    /// Next to the code field.
+    pub code_error: Option<&'static str>,
+    pub notice: Option<&'static str>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -48,6 +51,8 @@ pub(super) struct ConfirmPage {
     pub offer_new_password: bool,
     pub new_password_error: Option<String>,
     pub password_min_length: usize,
+    /// The browser that signed up, with its binding intact: one button, no password.
+    pub one_click: bool,
 }
 
 #[derive(Template, WebTemplate, Default)]

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 
 use super::AppState;
 use super::error::AppError;
-use crate::accounts::LinkProblem;
+use crate::accounts::{LinkProblem, SessionGrant};
 use crate::tokens::{LinkToken, Purpose};
 
 /// Which kind of link a route opens.
@@ -38,6 +38,8 @@ impl LinkRoute for EmailChangeLink {
 pub(crate) struct UsableLink<Route> {
     pub(crate) token: String,
     pub(crate) email: String,
+    /// The account as it is now, to compare with a sign-up session's binding.
+    pub(crate) account: SessionGrant,
     route: PhantomData<Route>,
 }
 
@@ -54,10 +56,11 @@ impl<Route: LinkRoute> FromRequestParts<AppState> for UsableLink<Route> {
             .await
             .map_err(|_| AppError::Link(Route::PURPOSE, LinkProblem::Invalid))?;
         let token = link_token(&raw, Route::PURPOSE)?;
-        let email = state.accounts.inspect_link(&token, Route::PURPOSE).await?;
+        let view = state.accounts.inspect_link(&token, Route::PURPOSE).await?;
         Ok(Self {
             token: raw,
-            email: email.as_str().to_owned(),
+            email: view.email.as_str().to_owned(),
+            account: view.account,
             route: PhantomData,
         })
     }

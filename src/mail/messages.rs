@@ -49,7 +49,9 @@ macro_rules! email {
 email!(
     /// Someone signed up with this address: confirm it.
     ConfirmationEmail, ConfirmationHtml,
-    "email/confirmation.txt", "email/confirmation.html" { confirm_url, valid_for }
+    "email/confirmation.txt", "email/confirmation.html" {
+        confirm_url, valid_for, code, code_valid_for
+    }
 );
 
 email!(

@@ -90,6 +90,8 @@ mod tests {
                     &ConfirmationEmail {
                         confirm_url: link(),
                         valid_for: valid_for(),
+                        code: "042917".to_owned(),
+                        code_valid_for: "1 hour".to_owned(),
                     },
                 ),
             ),

@@ -554,6 +554,19 @@ impl Browser {
     }
 }
 
+/// The six-digit code in a confirmation email: the line of the text part that is one.
+pub fn code_in(email: &ReceivedEmail) -> String {
+    let text = email.text();
+    let code = text
+        .lines()
+        .map(str::trim)
+        .find(|line| line.len() == 6 && line.bytes().all(|byte| byte.is_ascii_digit()))
+        .unwrap_or_else(|| panic!("no code in:\n{text}"))
+        .to_owned();
+    assert!(email.html().contains(&code), "the HTML part has the same code");
+    code
+}
+
 pub fn location(response: &reqwest::Response) -> String {
     response
         .headers()

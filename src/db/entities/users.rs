@@ -12,6 +12,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub confirmed_at: Option<DateTimeUtc>,
     pub credential_version: i32,
+    /// The outbox row whose email carries the valid confirmation code.
+    pub confirm_code_email: Option<i64>,
+    pub confirm_code_expires_at: Option<DateTimeUtc>,
+    /// Wrong codes tried in the account's whole unconfirmed life.
+    pub confirm_code_failures: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

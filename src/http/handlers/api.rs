@@ -10,13 +10,13 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use crate::accounts::{
-    AccountsError, AddressRequest, Confirmation, ConfirmationFields, ConfirmationProof, Email,
-    LinkProblem, NewAccount,
+    AccountsError, AddressRequest, CodeConfirmation, CodeProof, Confirmation, ConfirmationFields,
+    ConfirmationProof, Email, LinkProblem, NewAccount,
 };
 use crate::http::AppState;
 use crate::http::error::{AppError, FieldErrors, ProblemJson};
 use crate::http::forms::address_if_valid;
-use crate::tokens::{LinkToken, Purpose};
+use crate::tokens::{CodeAttempt, LinkToken, Purpose};
 use axum::Router;
 use axum::routing::post;
 
@@ -69,8 +69,11 @@ pub(crate) struct RegistrationRequest {
 
 #[derive(serde::Deserialize)]
 pub(crate) struct ConfirmationRequest {
+    /// The link's token; or `email` and `code` from the confirmation email instead.
     #[serde(default)]
     token: String,
+    email: Option<String>,
+    code: Option<String>,
     password: Option<String>,
     new_password: Option<String>,
 }
@@ -98,15 +101,24 @@ pub(crate) async fn confirm(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ConfirmationRequest>,
 ) -> Result<Response, ProblemJson> {
-    let token = LinkToken::parse(&request.token)
-        .ok_or(AppError::Link(Purpose::Confirm, LinkProblem::Invalid))?;
     let fields = ConfirmationFields {
         password: request.password,
         new_password: request.new_password,
     };
     let proof = ConfirmationProof::try_from(fields)
         .map_err(|missing| invalid("password", missing.to_string()))?;
-    match state.accounts.confirm(&token, proof).await {
+    let outcome = match request.code {
+        Some(code) => {
+            let email = Email::parse(request.email.as_deref().unwrap_or_default()).ok();
+            confirm_with_code(&state, email, CodeAttempt::parse(&code), proof).await?
+        }
+        None => {
+            let token = LinkToken::parse(&request.token)
+                .ok_or(AppError::Link(Purpose::Confirm, LinkProblem::Invalid))?;
+            state.accounts.confirm(&token, proof).await
+        }
+    };
+    match outcome {
         Ok(Confirmation::Confirmed { .. }) => Ok(status_json(StatusCode::OK, "confirmed")),
         Ok(Confirmation::WrongPassword { .. }) => Err(invalid(
             "password",
@@ -122,6 +134,34 @@ pub(crate) async fn confirm(
             Ok(status_json(StatusCode::OK, "already_confirmed"))
         }
         Err(error) => Err(error.into()),
+    }
+}
+
+/// The code path of `POST /api/v1/confirmations`: a code with no pending confirmation
+/// behind it (unknown address, confirmed, expired, past the cap) is a wrong code.
+async fn confirm_with_code(
+    state: &AppState,
+    email: Option<Email>,
+    code: CodeAttempt,
+    proof: ConfirmationProof,
+) -> Result<Result<Confirmation, AccountsError>, AppError> {
+    let wrong_code = || {
+        invalid(
+            "code",
+            "That code is not right; check the newest confirmation email.".to_owned(),
+        )
+    };
+    let Some(email) = email else {
+        return Err(wrong_code());
+    };
+    match state
+        .accounts
+        .confirm_with_code(&email, code, CodeProof::Confirmation(proof))
+        .await?
+    {
+        CodeConfirmation::Confirmed(grant) => Ok(Ok(Confirmation::Confirmed(grant))),
+        CodeConfirmation::Refused(confirmation) => Ok(Ok(confirmation)),
+        CodeConfirmation::WrongCode | CodeConfirmation::NeedsPassword { .. } => Err(wrong_code()),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::http::error::AppError;
 use crate::http::forms::{ConfirmForm, HtmlForm};
 use crate::http::handlers::login::log_in;
 use crate::http::pages::ConfirmPage;
+use crate::http::signup_session;
 use crate::http::usable_link::{ConfirmLink, UsableLink, link_token};
 use crate::tokens::Purpose;
 use axum::Router;
@@ -28,20 +29,24 @@ const WRONG_PASSWORD: &str =
     "That is not the password chosen at sign-up. Try again, or choose a new password below.";
 
 /// Shows what the link is for. Never changes anything: mail scanners fetch links, and some
-/// even press buttons, so only the POST with the password acts.
+/// even press buttons, so only the POST acts, and only with the second proof: the password,
+/// or (one button) the session of the browser whose sign-up created the account.
 pub(crate) async fn show(
     State(state): State<AppState>,
+    session: Session,
     CsrfToken(csrf_token): CsrfToken,
     link: UsableLink<ConfirmLink>,
-) -> Response {
+) -> Result<Response, AppError> {
+    let binding = signup_session::binding(&session).await?;
     let page = ConfirmPage {
         csrf_token,
+        one_click: binding == Some(link.account),
         token: link.token,
         email: link.email,
         password_min_length: state.accounts.rules().password_min_length,
         ..ConfirmPage::default()
     };
-    token_page(page.into_response())
+    Ok(token_page(page.into_response()))
 }
 
 pub(crate) async fn submit(
@@ -58,12 +63,22 @@ pub(crate) async fn submit(
         ..ConfirmPage::default()
     };
     let token = link_token(&form.token, Purpose::Confirm)?;
-    let proof = match ConfirmationProof::try_from(form.fields()) {
-        Ok(proof) => proof,
-        Err(missing) => return Ok(refused(password_refused(page, missing.to_string()))),
+    let proof = match (
+        ConfirmationProof::try_from(form.fields()),
+        signup_session::binding(&session).await?,
+    ) {
+        (Ok(proof), _) => proof,
+        // The one-button form: no password, the sign-up session instead.
+        (Err(_), Some(binding)) => ConfirmationProof::SignupSession(binding),
+        (Err(missing), None) => {
+            return Ok(refused(password_refused(page, missing.to_string())));
+        }
     };
     Ok(match state.accounts.confirm(&token, proof).await? {
-        Confirmation::Confirmed(grant) => log_in(&state, &session, &grant, "/account").await?,
+        Confirmation::Confirmed(grant) => {
+            signup_session::forget(&session).await?;
+            log_in(&state, &session, &grant, "/account").await?
+        }
         Confirmation::WrongPassword { email } => refused(ConfirmPage {
             email: email.as_str().to_owned(),
             ..password_refused(page, WRONG_PASSWORD.to_owned())

@@ -2,20 +2,27 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::ask_by_address;
-use crate::accounts::{AddressRequest, NewAccount};
+use tower_sessions::Session;
+
+use super::{ask_by_address, no_store, token_page};
+use crate::accounts::{AddressRequest, CodeConfirmation, CodeProof, Continuation, NewAccount};
+use crate::http::handlers::login::log_in;
+use crate::http::signup_session;
+use crate::tokens::CodeAttempt;
 use crate::http::AppState;
 use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
-use crate::http::forms::{EmailPasswordForm, HtmlForm};
-use crate::http::pages::{CheckEmailPage, ResendPage, SignupPage};
+use crate::http::forms::{CodeForm, EmailPasswordForm, HtmlForm};
+use crate::http::pages::{CheckEmailPage, ConfirmPage, ResendPage, SignupPage};
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/signup", get(form).post(submit))
         .route("/signup/check-email", get(check_email))
+        .route("/signup/continue", post(continue_here))
+        .route("/confirm/code", post(confirm_with_code))
         .route(
             "/confirm/resend",
             get(resend_form).merge(ask_by_address(
@@ -38,6 +45,7 @@ pub(crate) async fn form(
 
 pub(crate) async fn submit(
     State(state): State<AppState>,
+    session: Session,
     CsrfToken(csrf_token): CsrfToken,
     HtmlForm(form): HtmlForm<EmailPasswordForm>,
 ) -> Result<Response, AppError> {
@@ -55,16 +63,92 @@ pub(crate) async fn submit(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    state.accounts.register(account).await?;
+    let email = account.email.clone();
+    let registration = state.accounts.register(account).await?;
+    signup_session::record(&session, &email, registration).await?;
     Ok(Redirect::to("/signup/check-email").into_response())
 }
 
 pub(crate) async fn check_email(CsrfToken(csrf_token): CsrfToken) -> CheckEmailPage {
     CheckEmailPage {
         csrf_token,
-        resend_email: String::new(),
+        ..CheckEmailPage::default()
     }
 }
+
+const WRONG_CODE: &str = "That code is not right. Check the newest confirmation email, or open the link in it instead.";
+
+/// `POST /confirm/code`: the code from the email, in the browser that signed up.
+pub(crate) async fn confirm_with_code(
+    State(state): State<AppState>,
+    session: Session,
+    CsrfToken(csrf_token): CsrfToken,
+    HtmlForm(form): HtmlForm<CodeForm>,
+) -> Result<Response, AppError> {
+    let outcome = match signup_session::address(&session).await? {
+        Some(email) => {
+            let proof = CodeProof::Session(signup_session::binding(&session).await?);
+            state
+                .accounts
+                .confirm_with_code(&email, CodeAttempt::parse(&form.code), proof)
+                .await?
+        }
+        // Never signed up here: the answer of a wrong code.
+        None => CodeConfirmation::WrongCode,
+    };
+    Ok(match outcome {
+        CodeConfirmation::Confirmed(grant) => {
+            signup_session::forget(&session).await?;
+            log_in(&state, &session, &grant, "/account").await?
+        }
+        CodeConfirmation::NeedsPassword { token, email } => token_page(
+            ConfirmPage {
+                csrf_token,
+                token: token.expose().to_owned(),
+                email: email.as_str().to_owned(),
+                offer_new_password: true,
+                password_min_length: state.accounts.rules().password_min_length,
+                ..ConfirmPage::default()
+            }
+            .into_response(),
+        ),
+        CodeConfirmation::WrongCode | CodeConfirmation::Refused(_) => no_store(
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                CheckEmailPage {
+                    csrf_token,
+                    code_error: Some(WRONG_CODE),
+                    ..CheckEmailPage::default()
+                },
+            )
+                .into_response(),
+        ),
+    })
+}
+
+/// `POST /signup/continue`: someone confirmed on another device and comes back here.
+pub(crate) async fn continue_here(
+    State(state): State<AppState>,
+    session: Session,
+    CsrfToken(csrf_token): CsrfToken,
+) -> Result<Response, AppError> {
+    let binding = signup_session::binding(&session).await?;
+    Ok(match state.accounts.continue_signup(binding).await? {
+        Continuation::LoggedIn(grant) => {
+            signup_session::forget(&session).await?;
+            log_in(&state, &session, &grant, "/account").await?
+        }
+        Continuation::Pending => CheckEmailPage {
+            csrf_token,
+            notice: Some(NOT_CONFIRMED_YET),
+            ..CheckEmailPage::default()
+        }
+        .into_response(),
+        Continuation::Spent => Redirect::to("/login").into_response(),
+    })
+}
+
+const NOT_CONFIRMED_YET: &str = "The address is not confirmed yet. Enter the code from the email, or open its link, then press Continue again.";
 
 pub(crate) async fn resend_form(CsrfToken(csrf_token): CsrfToken) -> ResendPage {
     ResendPage {
