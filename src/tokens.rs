@@ -241,11 +241,11 @@ impl Tokens {
     /// The code for the confirmation email in outbox row `email_row` to `user_id`.
     pub(crate) fn confirmation_code(&self, user_id: i64, email_row: i64) -> ConfirmationCode {
         let (user_id, email_row) = (user_id.to_string(), email_row.to_string());
-        let tag = self
-            .keyring
-            .current()
-            .code()
-            .tag(&[b"confirm code", user_id.as_bytes(), email_row.as_bytes()]);
+        let tag = self.keyring.current().code().tag(&[
+            b"confirm code",
+            user_id.as_bytes(),
+            email_row.as_bytes(),
+        ]);
         let number = u32::from_be_bytes([tag[0], tag[1], tag[2], tag[3]]);
         ConfirmationCode(number % 1_000_000)
     }

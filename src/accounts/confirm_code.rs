@@ -108,7 +108,9 @@ impl Accounts {
         let Some(binding) = binding else {
             return Ok(Continuation::Spent);
         };
-        let user = self.find_user(&self.db, UserKey::Id(binding.user_id)).await?;
+        let user = self
+            .find_user(&self.db, UserKey::Id(binding.user_id))
+            .await?;
         Ok(match user {
             Some(user) if SessionGrant::of(&user) == binding => match user.confirmed_at {
                 Some(_) => Continuation::LoggedIn(binding),

@@ -107,11 +107,9 @@ impl Accounts {
         token: &LinkToken,
         purpose: Purpose,
     ) -> Result<LinkView, AccountsError> {
-        self.open_link(token, purpose)
-            .await
-            .map(|opened| LinkView {
-                account: SessionGrant::of(&opened.user),
-                email: opened.link_email,
-            })
+        self.open_link(token, purpose).await.map(|opened| LinkView {
+            account: SessionGrant::of(&opened.user),
+            email: opened.link_email,
+        })
     }
 }

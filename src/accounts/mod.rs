@@ -27,6 +27,7 @@ use sea_orm::{
 };
 
 pub(crate) use admin::UserSummary;
+pub(crate) use confirm_code::{CodeConfirmation, CodeProof, Continuation};
 pub use email::Email;
 pub(crate) use email::EmailRejection;
 pub(crate) use email_change::{EmailChange, EmailChangeRequest};
@@ -36,9 +37,9 @@ pub(crate) use login::{
 };
 pub(crate) use notifier::{AccountLinks, LinkLifetimes, Notifier};
 pub(crate) use recovery::PasswordReset;
-pub(crate) use confirm_code::{CodeConfirmation, CodeProof, Continuation};
 pub(crate) use registration::{
-    Confirmation, ConfirmationFields, ConfirmationProof, NewAccount, NewAccountRejection, Registration,
+    Confirmation, ConfirmationFields, ConfirmationProof, NewAccount, NewAccountRejection,
+    Registration,
 };
 pub(crate) use settings::{AccountDeletion, PasswordChange};
 

@@ -60,7 +60,12 @@ impl Notifier {
     }
 
     /// A link token for `user`, fingerprinting the state its action will change.
-    pub(super) fn mint(&self, purpose: Purpose, user: &users::Model, link_email: &str) -> SecretToken {
+    pub(super) fn mint(
+        &self,
+        purpose: Purpose,
+        user: &users::Model,
+        link_email: &str,
+    ) -> SecretToken {
         let lifetime = match purpose {
             Purpose::Reset => self.lifetimes.reset,
             Purpose::Confirm | Purpose::EmailChange => self.lifetimes.confirm,
@@ -134,8 +139,8 @@ impl Notifier {
     /// email again (a retry, the dev mailbox) neither revives an older code nor extends a
     /// code's life.
     async fn activate_code(&self, user: &users::Model, email_row: i64) -> Result<(), DbErr> {
-        let expires_at = self.tokens.now()
-            + chrono::Duration::from_std(self.lifetimes.code).unwrap_or_default();
+        let expires_at =
+            self.tokens.now() + chrono::Duration::from_std(self.lifetimes.code).unwrap_or_default();
         User::update_many()
             .col_expr(users::Column::ConfirmCodeEmail, Expr::value(email_row))
             .col_expr(users::Column::ConfirmCodeExpiresAt, Expr::value(expires_at))

@@ -129,7 +129,10 @@ impl Accounts {
     ///
     /// # Errors
     /// [`AccountsError::Busy`] when the hasher's queue is full; database errors.
-    pub(crate) async fn register(&self, account: NewAccount) -> Result<Registration, AccountsError> {
+    pub(crate) async fn register(
+        &self,
+        account: NewAccount,
+    ) -> Result<Registration, AccountsError> {
         // Hash first, even for a known address: the time taken must not tell them apart.
         let password_hash = self.hasher.hash(account.password.expose()).await?;
 

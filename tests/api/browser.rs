@@ -112,6 +112,12 @@ impl Chromium {
             .await;
     }
 
+    /// Drops every cookie: from here on this is another device as far as Doorman knows.
+    async fn forget_cookies(&self) {
+        self.command(reqwest::Method::DELETE, "/cookie", Value::Null)
+            .await;
+    }
+
     async fn current_path(&self) -> String {
         let url = self
             .command(reqwest::Method::GET, "/url", Value::Null)
@@ -312,6 +318,14 @@ async fn a_person_signs_up_confirms_logs_out_and_logs_in_again_in_a_browser() {
         .await;
     browser.screenshot("email-confirmation").await;
 
+    // In the browser that signed up, the link needs one button and no password.
+    browser.goto(&app.local(&link)).await;
+    assert!(browser.text().await.contains("nothing more to type"));
+    browser.assert_accessible("confirm, one button").await;
+    browser.screenshot("confirm-one-click").await;
+
+    // On another device it asks for the password.
+    browser.forget_cookies().await;
     browser.goto(&app.local(&link)).await;
     assert!(
         browser
@@ -353,6 +367,31 @@ async fn a_person_signs_up_confirms_logs_out_and_logs_in_again_in_a_browser() {
 
 #[tokio::test]
 #[ignore = "needs Chromium, chromedriver and axe-core: .ci/run installs them and runs --ignored"]
+async fn the_code_from_the_email_confirms_in_the_browser_that_signed_up() {
+    let app = spawn_app().await;
+    let browser = Chromium::start().await;
+    let email = unique_email();
+    browser.goto(&app.url("/signup")).await;
+    browser.type_into("#email", &email).await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.submit("form[action='/signup'] button").await;
+    let code = crate::helpers::code_in(&app.smtp.wait_for(&email, 1).await[0]);
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    browser.type_into("#code", wrong).await;
+    browser.submit("form[action='/confirm/code'] button").await;
+    assert!(browser.text().await.contains("That code is not right"));
+    browser.assert_accessible("check email, wrong code").await;
+    browser.screenshot("check-email-wrong-code").await;
+
+    browser.type_into("#code", &code).await;
+    browser.submit("form[action='/confirm/code'] button").await;
+    assert_eq!(browser.current_path().await, "/account");
+    assert!(browser.text().await.contains(&email));
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium, chromedriver and axe-core: .ci/run installs them and runs --ignored"]
 async fn an_expired_link_offers_a_prefilled_resend_form_in_a_browser() {
     let app = spawn_app_with()
         .set("CONFIRM_TOKEN_TTL", "1s")
@@ -361,7 +400,7 @@ async fn an_expired_link_offers_a_prefilled_resend_form_in_a_browser() {
     let browser = Chromium::start().await;
     let email = unique_email();
     let link = app.signup_and_get_link(&email).await;
-    tokio::time::sleep(Duration::from_millis(4_200)).await;
+    app.clock.advance(Duration::from_secs(4));
 
     browser.goto(&app.local(&link)).await;
     assert!(browser.text().await.contains("This link has expired"));

@@ -563,7 +563,10 @@ pub fn code_in(email: &ReceivedEmail) -> String {
         .find(|line| line.len() == 6 && line.bytes().all(|byte| byte.is_ascii_digit()))
         .unwrap_or_else(|| panic!("no code in:\n{text}"))
         .to_owned();
-    assert!(email.html().contains(&code), "the HTML part has the same code");
+    assert!(
+        email.html().contains(&code),
+        "the HTML part has the same code"
+    );
     code
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests: the real server, a real database and a real SMTP server.
 
 mod account;
+mod any_device;
 mod browser;
 mod cli;
 mod confirm;

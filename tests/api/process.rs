@@ -150,11 +150,18 @@ async fn request_logs_name_routes_but_never_tokens_passwords_or_addresses() {
     let password = "a very particular passphrase";
 
     browser.signup(&email, password).await;
-    let link = smtp.wait_for(&email, 1).await[0].link("/confirm/");
+    let emailed = smtp.wait_for(&email, 1).await[0].clone();
+    let link = emailed.link("/confirm/");
+    let code = crate::helpers::code_in(&emailed);
     let token = link.rsplit('/').next().unwrap().to_owned();
+    // A wrong code and the right one go through the log too.
+    let wrong_code = if code == "999999" { "000000" } else { "999999" };
+    browser
+        .post_form("/confirm/code", &[("code", wrong_code)])
+        .await;
     browser.get_link(&link).await;
     assert_eq!(
-        location(&browser.confirm(&link, &[("password", password)]).await),
+        location(&browser.post_form("/confirm/code", &[("code", &code)]).await),
         "/account"
     );
     browser.post_form("/logout", &[]).await;
@@ -168,6 +175,8 @@ async fn request_logs_name_routes_but_never_tokens_passwords_or_addresses() {
     for secret in [
         token.as_str(),
         &token[..40],
+        code.as_str(),
+        wrong_code,
         password,
         "a wrong password for the log",
         &email,

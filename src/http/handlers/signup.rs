@@ -6,14 +6,14 @@ use tower_sessions::Session;
 
 use super::{ask_by_address, no_store, token_page};
 use crate::accounts::{AddressRequest, CodeConfirmation, CodeProof, Continuation, NewAccount};
-use crate::http::handlers::login::log_in;
-use crate::http::signup_session;
-use crate::tokens::CodeAttempt;
 use crate::http::AppState;
 use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
 use crate::http::forms::{CodeForm, EmailPasswordForm, HtmlForm};
+use crate::http::handlers::login::log_in;
 use crate::http::pages::{CheckEmailPage, ConfirmPage, ResendPage, SignupPage};
+use crate::http::signup_session;
+use crate::tokens::CodeAttempt;
 use axum::Router;
 use axum::routing::{get, post};
 
@@ -76,7 +76,8 @@ pub(crate) async fn check_email(CsrfToken(csrf_token): CsrfToken) -> CheckEmailP
     }
 }
 
-const WRONG_CODE: &str = "That code is not right. Check the newest confirmation email, or open the link in it instead.";
+const WRONG_CODE: &str =
+    "That code is not right. Check the newest confirmation email, or open the link in it instead.";
 
 /// `POST /confirm/code`: the code from the email, in the browser that signed up.
 pub(crate) async fn confirm_with_code(
