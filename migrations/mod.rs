@@ -10,6 +10,7 @@ mod m20261129_000002_create_outbox;
 mod m20261129_000003_create_sessions;
 mod m20261201_000004_shared_limits;
 mod m20261201_000005_confirmation_codes;
+mod m20261201_000006_outbox_return_to;
 
 pub(crate) struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_create_sessions::Migration),
             Box::new(m20261201_000004_shared_limits::Migration),
             Box::new(m20261201_000005_confirmation_codes::Migration),
+            Box::new(m20261201_000006_outbox_return_to::Migration),
         ]
     }
 }

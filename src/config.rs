@@ -71,6 +71,11 @@ pub struct Config {
     pub mail_per_address_per_hour: u32,
     pub trusted_proxies: Vec<IpNet>,
     pub log_format: LogFormat,
+    /// Hosts besides `BASE_URL`'s that `return_to` may send people to: exact, or
+    /// `*.example.com` for its subdomains.
+    pub allowed_return_hosts: Vec<String>,
+    /// Domain of the session cookie, so forward auth works for sibling hosts.
+    pub cookie_domain: Option<String>,
     /// Where `/metrics` is served; `None` turns that listener off.
     pub admin_bind_addr: Option<SocketAddr>,
     /// Most client connections open at once; more wait in the kernel's backlog.
@@ -226,6 +231,11 @@ impl Config {
             rate_limit_per_minute: vars.number("RATE_LIMIT_PER_MINUTE", 20)?,
             mail_per_address_per_hour: vars.number("MAIL_PER_ADDRESS_PER_HOUR", 5)?,
             trusted_proxies: vars.list("TRUSTED_PROXIES", parse_cidr)?,
+            allowed_return_hosts: vars.list("ALLOWED_RETURN_HOSTS", parse_host_pattern)?,
+            cookie_domain: vars
+                .get("COOKIE_DOMAIN")
+                .map(|domain| parse_cookie_domain(&domain))
+                .transpose()?,
             log_format: vars.choice(
                 "LOG_FORMAT",
                 log_default,
@@ -295,6 +305,31 @@ fn parse_database_url(url: String) -> Result<String, ConfigError> {
 fn parse_socket_addr(variable: &'static str, raw: &str) -> Result<SocketAddr, ConfigError> {
     raw.parse::<SocketAddr>()
         .map_err(|_| ConfigError::new(variable, "must be an address like 127.0.0.1:3000"))
+}
+
+/// `example.com` or `*.example.com`, lowercased.
+fn parse_host_pattern(pattern: &str) -> Result<String, String> {
+    let host = pattern.strip_prefix("*.").unwrap_or(pattern);
+    let valid = !host.is_empty()
+        && host.contains('.')
+        && host.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if valid {
+        Ok(pattern.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "`{pattern}` is not a host like app.example.com or *.example.com"
+        ))
+    }
+}
+
+fn parse_cookie_domain(domain: &str) -> Result<String, ConfigError> {
+    let domain = domain.trim_start_matches('.');
+    parse_host_pattern(domain)
+        .ok()
+        .filter(|parsed| !parsed.starts_with("*."))
+        .ok_or_else(|| ConfigError::new("COOKIE_DOMAIN", "must be a domain like example.com"))
 }
 
 fn parse_cidr(cidr: &str) -> Result<IpNet, String> {
@@ -440,6 +475,8 @@ mod tests {
             ("LOG_FORMAT", "xml"),
             ("ADMIN_BIND_ADDR", "nowhere"),
             ("MAX_CONNECTIONS", "0"),
+            ("ALLOWED_RETURN_HOSTS", "not a host"),
+            ("COOKIE_DOMAIN", "*.example.com"),
         ];
         for (variable, value) in cases {
             let error = config_from(&[(variable, value)]).unwrap_err();

@@ -27,6 +27,8 @@ pub(crate) const SIGNUP_ADDRESS_KEY: &str = "signup_address";
 /// Only in the session whose sign-up created the account: the account and the credential
 /// version it stored (SPEC §9).
 pub(crate) const SIGNUP_BINDING_KEY: &str = "signup_binding";
+/// Where this browser's sign-up was headed (a checked `return_to`).
+pub(crate) const SIGNUP_RETURN_TO_KEY: &str = "signup_return_to";
 
 #[derive(Debug, Clone)]
 pub(crate) struct DatabaseSessionStore {

@@ -14,7 +14,7 @@ use crate::clock::Clock;
 use crate::config::{Config, SecretSource};
 use crate::housekeeping::Housekeeping;
 use crate::http::{
-    self, AppState, CsrfConfig, DeviceCookies, Links, RouterOptions, TrustedProxies,
+    self, AppState, CsrfConfig, DeviceCookies, Links, ReturnPolicy, RouterOptions, TrustedProxies,
 };
 use crate::keys::{Keyring, SecretKey};
 use crate::limits::{Limit, Limits};
@@ -237,6 +237,7 @@ impl Application {
             sessions: DatabaseSessionStore::new(services.db.clone()),
             metrics: services.metrics,
             limits: Limits::new(services.db.clone()),
+            return_policy: ReturnPolicy::new(&config.base_url, &config.allowed_return_hosts),
             devices: DeviceCookies::new(
                 services.keyring.current().device().clone(),
                 config.uses_https(),

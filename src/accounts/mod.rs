@@ -272,6 +272,7 @@ impl Accounts {
                 MailKind::PasswordChanged,
                 Some(user.id),
                 &user.email,
+                None,
             )
             .await?;
         transaction.commit().await?;
@@ -291,7 +292,7 @@ impl Accounts {
         for &(kind, user_id, recipient) in emails {
             let enqueued = self
                 .outbox
-                .enqueue(&transaction, kind, user_id, recipient)
+                .enqueue(&transaction, kind, user_id, recipient, None)
                 .await?;
             outcomes.push((enqueued, kind));
         }

@@ -21,7 +21,9 @@ use crate::tokens::{Purpose, SecretToken, Tokens};
 
 /// The URLs emails link to. The web layer implements it, so the domain never knows routes.
 pub(crate) trait AccountLinks: Send + Sync {
-    fn confirm_account(&self, token: &SecretToken) -> String;
+    /// `return_to`, already checked, rides along so the confirmation ends where the
+    /// person was headed, whichever device opens the link.
+    fn confirm_account(&self, token: &SecretToken, return_to: Option<&str>) -> String;
     fn reset_password(&self, token: &SecretToken) -> String;
     fn confirm_email_change(&self, token: &SecretToken) -> String;
     fn login(&self) -> String;
@@ -107,7 +109,7 @@ impl Composer for Notifier {
         if kind == MailKind::Confirmation {
             self.activate_code(&user, row.id).await?;
         }
-        Ok(Composed::Ready(self.write(kind, &user, recipient, row.id)?))
+        Ok(Composed::Ready(self.write(kind, &user, recipient, row)?))
     }
 }
 
@@ -160,16 +162,16 @@ impl Notifier {
         kind: MailKind,
         user: &users::Model,
         recipient: &str,
-        email_row: i64,
+        row: &outbox::Model,
     ) -> Result<RenderedEmail, askama::Error> {
         let confirm_valid_for = || describe_duration(self.lifetimes.confirm);
         match kind {
             MailKind::Confirmation => {
                 let token = self.mint(Purpose::Confirm, user, &user.email);
                 let email = ConfirmationEmail {
-                    confirm_url: self.links.confirm_account(&token),
+                    confirm_url: self.links.confirm_account(&token, row.return_to.as_deref()),
                     valid_for: confirm_valid_for(),
-                    code: self.tokens.confirmation_code(user.id, email_row).digits(),
+                    code: self.tokens.confirmation_code(user.id, row.id).digits(),
                     code_valid_for: describe_duration(self.lifetimes.code),
                 };
                 mail::render(recipient, &email)

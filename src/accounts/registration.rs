@@ -132,6 +132,7 @@ impl Accounts {
     pub(crate) async fn register(
         &self,
         account: NewAccount,
+        return_to: Option<&str>,
     ) -> Result<Registration, AccountsError> {
         // Hash first, even for a known address: the time taken must not tell them apart.
         let password_hash = self.hasher.hash(account.password.expose()).await?;
@@ -181,7 +182,7 @@ impl Accounts {
         };
         let enqueued = self
             .outbox
-            .enqueue(&transaction, kind, Some(user_id), &recipient)
+            .enqueue(&transaction, kind, Some(user_id), &recipient, return_to)
             .await?;
         transaction.commit().await?;
         self.after_enqueue(enqueued, kind);

@@ -85,6 +85,8 @@ fn decodes_to_utf8(body: &[u8]) -> bool {
 pub struct EmailPasswordForm {
     pub email: String,
     pub password: String,
+    /// Where to go afterwards; checked before it is followed.
+    pub return_to: String,
 }
 
 /// A form whose one field is an address someone typed to ask for an email.
@@ -143,6 +145,7 @@ pub struct ConfirmForm {
     pub token: String,
     pub password: Option<String>,
     pub new_password: Option<String>,
+    pub return_to: String,
 }
 
 impl ConfirmForm {

@@ -16,8 +16,17 @@ impl Links {
 }
 
 impl AccountLinks for Links {
-    fn confirm_account(&self, token: &SecretToken) -> String {
-        format!("{}/confirm/{}", self.base_url, token.expose())
+    fn confirm_account(&self, token: &SecretToken, return_to: Option<&str>) -> String {
+        let link = format!("{}/confirm/{}", self.base_url, token.expose());
+        match return_to {
+            Some(return_to) => {
+                let query: String = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("return_to", return_to)
+                    .finish();
+                format!("{link}?{query}")
+            }
+            None => link,
+        }
     }
 
     fn reset_password(&self, token: &SecretToken) -> String {

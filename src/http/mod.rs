@@ -11,6 +11,7 @@ mod link_pages;
 mod links;
 mod pages;
 mod rate_limit;
+mod return_to;
 mod signup_session;
 mod usable_link;
 
@@ -33,6 +34,7 @@ pub(crate) use client_ip::TrustedProxies;
 pub(crate) use csrf::CsrfConfig;
 pub(crate) use devices::DeviceCookies;
 pub(crate) use links::Links;
+pub(crate) use return_to::ReturnPolicy;
 
 use crate::accounts::Accounts;
 use crate::limits::{Limit, Limits};
@@ -74,6 +76,7 @@ pub(crate) struct AppServices {
     pub metrics: Arc<Metrics>,
     pub limits: Limits,
     pub devices: DeviceCookies,
+    pub return_policy: ReturnPolicy,
     /// `None` when `RATE_LIMIT_PER_MINUTE` is 0.
     pub post_limit: Option<Limit>,
     pub trusted_proxies: TrustedProxies,

@@ -22,6 +22,8 @@ pub(super) struct SignupPage {
     pub email_error: Option<String>,
     pub password_error: Option<String>,
     pub password_min_length: usize,
+    /// A checked `return_to`, carried in a hidden field; empty for none.
+    pub return_to: String,
 }
 
 #[derive(Template, WebTemplate, Default)]
@@ -53,6 +55,7 @@ pub(super) struct ConfirmPage {
     pub password_min_length: usize,
     /// The browser that signed up, with its binding intact: one button, no password.
     pub one_click: bool,
+    pub return_to: String,
 }
 
 #[derive(Template, WebTemplate, Default)]
@@ -61,6 +64,7 @@ pub(super) struct LoginPage {
     pub csrf_token: String,
     pub email: String,
     pub error: Option<&'static str>,
+    pub return_to: String,
 }
 
 #[derive(Template, WebTemplate)]

@@ -187,6 +187,7 @@ impl Outbox {
         kind: MailKind,
         user_id: Option<i64>,
         recipient: &str,
+        return_to: Option<&str>,
     ) -> Result<Enqueued, DbErr> {
         let normalized = recipient.to_lowercase();
         if connection.get_database_backend() == DbBackend::Postgres {
@@ -204,6 +205,7 @@ impl Outbox {
             user_id: Set(user_id),
             recipient: Set(recipient.to_owned()),
             recipient_normalized: Set(Some(normalized.clone())),
+            return_to: Set(return_to.map(str::to_owned)),
             created_at: Set(now),
             attempts: Set(0),
             next_attempt_at: Set(now),
@@ -257,7 +259,7 @@ impl Outbox {
                  AND (claimed_until IS NULL OR claimed_until < {p}2) \
                  ORDER BY next_attempt_at, id LIMIT {p}3 {lock}) \
              RETURNING id, kind, user_id, recipient, recipient_normalized, created_at, attempts, \
-                 next_attempt_at, claimed_until, sent_at, failed_at, last_error"
+                 next_attempt_at, claimed_until, sent_at, failed_at, last_error, return_to"
         );
         let now = Utc::now();
         let lease_end = now + chrono::Duration::from_std(lease).unwrap_or_default();

@@ -93,7 +93,7 @@ pub(crate) async fn register(
     let min_length = state.accounts.rules().password_min_length;
     let account =
         NewAccount::parse(&request.email, &request.password, min_length).map_err(AppError::from)?;
-    state.accounts.register(account).await?;
+    state.accounts.register(account, None).await?;
     Ok(accepted("pending_confirmation"))
 }
 

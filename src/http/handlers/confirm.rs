@@ -1,6 +1,6 @@
 //! Confirming an account from the emailed link.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
@@ -13,6 +13,7 @@ use crate::http::error::AppError;
 use crate::http::forms::{ConfirmForm, HtmlForm};
 use crate::http::handlers::login::log_in;
 use crate::http::pages::ConfirmPage;
+use crate::http::return_to::{ReturnToQuery, hidden, landing};
 use crate::http::signup_session;
 use crate::http::usable_link::{ConfirmLink, UsableLink, link_token};
 use crate::tokens::Purpose;
@@ -35,11 +36,13 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     session: Session,
     CsrfToken(csrf_token): CsrfToken,
+    Query(query): Query<ReturnToQuery>,
     link: UsableLink<ConfirmLink>,
 ) -> Result<Response, AppError> {
     let binding = signup_session::binding(&session).await?;
     let page = ConfirmPage {
         csrf_token,
+        return_to: hidden(state.return_policy.accept(&query.return_to).as_ref()),
         one_click: binding == Some(link.account),
         token: link.token,
         email: link.email,
@@ -55,8 +58,10 @@ pub(crate) async fn submit(
     CsrfToken(csrf_token): CsrfToken,
     HtmlForm(form): HtmlForm<ConfirmForm>,
 ) -> Result<Response, AppError> {
+    let return_to = state.return_policy.accept(&form.return_to);
     let page = ConfirmPage {
         csrf_token,
+        return_to: hidden(return_to.as_ref()),
         token: form.token.clone(),
         offer_new_password: true,
         password_min_length: state.accounts.rules().password_min_length,
@@ -77,7 +82,7 @@ pub(crate) async fn submit(
     Ok(match state.accounts.confirm(&token, proof).await? {
         Confirmation::Confirmed(grant) => {
             signup_session::forget(&session).await?;
-            log_in(&state, &session, &grant, "/account").await?
+            log_in(&state, &session, &grant, landing(return_to.as_ref())).await?
         }
         Confirmation::WrongPassword { email } => refused(ConfirmPage {
             email: email.as_str().to_owned(),

@@ -1,4 +1,4 @@
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
@@ -10,6 +10,7 @@ use crate::http::devices::Origin;
 use crate::http::error::AppError;
 use crate::http::forms::{EmailPasswordForm, HtmlForm};
 use crate::http::pages::{LoginPage, LoginUnconfirmedPage};
+use crate::http::return_to::{ReturnToQuery, hidden, landing};
 use crate::passwords::PasswordAttempt;
 use crate::sessions::{CREDENTIAL_VERSION_KEY, USER_ID_KEY};
 use axum::Router;
@@ -23,9 +24,14 @@ pub(crate) fn routes() -> Router<AppState> {
 
 const INVALID_CREDENTIALS: &str = "Invalid email or password.";
 
-pub(crate) async fn form(CsrfToken(csrf_token): CsrfToken) -> LoginPage {
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    CsrfToken(csrf_token): CsrfToken,
+    Query(query): Query<ReturnToQuery>,
+) -> LoginPage {
     LoginPage {
         csrf_token,
+        return_to: hidden(state.return_policy.accept(&query.return_to).as_ref()),
         ..LoginPage::default()
     }
 }
@@ -46,13 +52,17 @@ pub(crate) async fn submit(
         )
         .await?;
     Ok(match outcome {
-        Login::LoggedIn(grant) => log_in(&state, &session, &grant, "/account").await?,
+        Login::LoggedIn(grant) => {
+            let return_to = state.return_policy.accept(&form.return_to);
+            log_in(&state, &session, &grant, landing(return_to.as_ref())).await?
+        }
         Login::InvalidCredentials => (
             StatusCode::UNAUTHORIZED,
             LoginPage {
                 csrf_token,
                 email: form.email.trim().to_owned(),
                 error: Some(INVALID_CREDENTIALS),
+                return_to: hidden(state.return_policy.accept(&form.return_to).as_ref()),
             },
         )
             .into_response(),

@@ -1,4 +1,4 @@
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -12,6 +12,7 @@ use crate::http::error::AppError;
 use crate::http::forms::{CodeForm, EmailPasswordForm, HtmlForm};
 use crate::http::handlers::login::log_in;
 use crate::http::pages::{CheckEmailPage, ConfirmPage, ResendPage, SignupPage};
+use crate::http::return_to::{ReturnTo, ReturnToQuery, hidden, landing};
 use crate::http::signup_session;
 use crate::tokens::CodeAttempt;
 use axum::Router;
@@ -35,10 +36,12 @@ pub(crate) fn routes() -> Router<AppState> {
 pub(crate) async fn form(
     State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
+    Query(query): Query<ReturnToQuery>,
 ) -> SignupPage {
     SignupPage {
         csrf_token,
         password_min_length: state.accounts.rules().password_min_length,
+        return_to: hidden(state.return_policy.accept(&query.return_to).as_ref()),
         ..SignupPage::default()
     }
 }
@@ -50,6 +53,7 @@ pub(crate) async fn submit(
     HtmlForm(form): HtmlForm<EmailPasswordForm>,
 ) -> Result<Response, AppError> {
     let min_length = state.accounts.rules().password_min_length;
+    let return_to = state.return_policy.accept(&form.return_to);
     let account = match NewAccount::parse(&form.email, &form.password, min_length) {
         Ok(account) => account,
         Err(rejection) => {
@@ -59,13 +63,17 @@ pub(crate) async fn submit(
                 email_error: rejection.email.map(|reason| reason.to_string()),
                 password_error: rejection.password.map(|reason| reason.to_string()),
                 password_min_length: min_length,
+                return_to: hidden(return_to.as_ref()),
             };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
     let email = account.email.clone();
-    let registration = state.accounts.register(account).await?;
-    signup_session::record(&session, &email, registration).await?;
+    let registration = state
+        .accounts
+        .register(account, return_to.as_ref().map(ReturnTo::as_str))
+        .await?;
+    signup_session::record(&session, &email, registration, return_to.as_ref()).await?;
     Ok(Redirect::to("/signup/check-email").into_response())
 }
 
@@ -97,10 +105,11 @@ pub(crate) async fn confirm_with_code(
         // Never signed up here: the answer of a wrong code.
         None => CodeConfirmation::WrongCode,
     };
+    let return_to = signup_session::return_to(&session, &state.return_policy).await?;
     Ok(match outcome {
         CodeConfirmation::Confirmed(grant) => {
             signup_session::forget(&session).await?;
-            log_in(&state, &session, &grant, "/account").await?
+            log_in(&state, &session, &grant, landing(return_to.as_ref())).await?
         }
         CodeConfirmation::NeedsPassword { token, email } => token_page(
             ConfirmPage {
@@ -109,6 +118,7 @@ pub(crate) async fn confirm_with_code(
                 email: email.as_str().to_owned(),
                 offer_new_password: true,
                 password_min_length: state.accounts.rules().password_min_length,
+                return_to: hidden(return_to.as_ref()),
                 ..ConfirmPage::default()
             }
             .into_response(),
@@ -134,10 +144,11 @@ pub(crate) async fn continue_here(
     CsrfToken(csrf_token): CsrfToken,
 ) -> Result<Response, AppError> {
     let binding = signup_session::binding(&session).await?;
+    let return_to = signup_session::return_to(&session, &state.return_policy).await?;
     Ok(match state.accounts.continue_signup(binding).await? {
         Continuation::LoggedIn(grant) => {
             signup_session::forget(&session).await?;
-            log_in(&state, &session, &grant, "/account").await?
+            log_in(&state, &session, &grant, landing(return_to.as_ref())).await?
         }
         Continuation::Pending => CheckEmailPage {
             csrf_token,
