@@ -227,6 +227,7 @@ impl Application {
         let options = RouterOptions {
             development: config.is_development(),
             https: config.uses_https(),
+            cookie_domain: config.cookie_domain.clone(),
             csrf: CsrfConfig::new(
                 services.keyring.current().csrf().clone(),
                 config.uses_https(),
@@ -238,6 +239,7 @@ impl Application {
             metrics: services.metrics,
             limits: Limits::new(services.db.clone()),
             return_policy: ReturnPolicy::new(&config.base_url, &config.allowed_return_hosts),
+            links: Links::new(&config.base_url),
             devices: DeviceCookies::new(
                 services.keyring.current().device().clone(),
                 config.uses_https(),

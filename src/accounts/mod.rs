@@ -109,6 +109,7 @@ pub(crate) struct Account {
     pub(crate) id: i64,
     pub(crate) email: Email,
     pub(crate) created_at: chrono::DateTime<Utc>,
+    pub(crate) confirmed_at: chrono::DateTime<Utc>,
     /// Sessions made before the last password change hold an older version.
     pub(crate) credential_version: i32,
 }

@@ -38,12 +38,14 @@ impl Accounts {
         Ok(self
             .find_user(&self.db, UserKey::Id(user_id))
             .await?
-            .filter(|user| user.confirmed_at.is_some())
-            .map(|user| Account {
-                id: user.id,
-                email: Email::from_stored(user.email),
-                created_at: user.created_at,
-                credential_version: user.credential_version,
+            .and_then(|user| {
+                Some(Account {
+                    id: user.id,
+                    confirmed_at: user.confirmed_at?,
+                    email: Email::from_stored(user.email),
+                    created_at: user.created_at,
+                    credential_version: user.credential_version,
+                })
             }))
     }
 

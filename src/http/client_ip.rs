@@ -14,7 +14,7 @@ use super::error::AppError;
 pub(crate) struct TrustedProxies(pub Arc<Vec<IpNet>>);
 
 impl TrustedProxies {
-    fn trusts(&self, address: IpAddr) -> bool {
+    pub(crate) fn trusts(&self, address: IpAddr) -> bool {
         self.0.iter().any(|network| network.contains(&address))
     }
 

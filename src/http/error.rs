@@ -25,6 +25,9 @@ pub(crate) enum AppError {
     /// 400: the request could not be read (bad encoding, malformed form, invalid UTF-8).
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// 401: this needs a logged-in session (the session API).
+    #[error("not logged in")]
+    Unauthorized,
     /// 403: the CSRF token is missing or does not match the cookie.
     #[error("CSRF check failed")]
     CsrfRejected,
@@ -66,6 +69,7 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::CsrfRejected => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -87,6 +91,7 @@ impl AppError {
                 "Bad request",
                 "The request could not be read. Go back, check what you entered and try again.",
             ),
+            AppError::Unauthorized => ("Not logged in", "Log in first."),
             AppError::CsrfRejected => (
                 "Form expired",
                 "This form could not be verified, perhaps because it was open for a long time or cookies are blocked. Go back, reload the page and try again.",

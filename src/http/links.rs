@@ -15,18 +15,31 @@ impl Links {
     }
 }
 
+impl Links {
+    /// The login page, with `return_to` (already checked) for where to go afterwards.
+    pub(crate) fn login_to(&self, return_to: Option<&str>) -> String {
+        with_return_to(format!("{}/login", self.base_url), return_to)
+    }
+}
+
+fn with_return_to(link: String, return_to: Option<&str>) -> String {
+    match return_to {
+        Some(return_to) => {
+            let query: String = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("return_to", return_to)
+                .finish();
+            format!("{link}?{query}")
+        }
+        None => link,
+    }
+}
+
 impl AccountLinks for Links {
     fn confirm_account(&self, token: &SecretToken, return_to: Option<&str>) -> String {
-        let link = format!("{}/confirm/{}", self.base_url, token.expose());
-        match return_to {
-            Some(return_to) => {
-                let query: String = url::form_urlencoded::Serializer::new(String::new())
-                    .append_pair("return_to", return_to)
-                    .finish();
-                format!("{link}?{query}")
-            }
-            None => link,
-        }
+        with_return_to(
+            format!("{}/confirm/{}", self.base_url, token.expose()),
+            return_to,
+        )
     }
 
     fn reset_password(&self, token: &SecretToken) -> String {

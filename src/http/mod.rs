@@ -9,6 +9,7 @@ pub(crate) mod forms;
 mod handlers;
 mod link_pages;
 mod links;
+mod nav;
 mod pages;
 mod rate_limit;
 mod return_to;
@@ -77,6 +78,8 @@ pub(crate) struct AppServices {
     pub limits: Limits,
     pub devices: DeviceCookies,
     pub return_policy: ReturnPolicy,
+    /// URLs from `BASE_URL`, for redirects to the login page.
+    pub links: Links,
     /// `None` when `RATE_LIMIT_PER_MINUTE` is 0.
     pub post_limit: Option<Limit>,
     pub trusted_proxies: TrustedProxies,
@@ -94,18 +97,30 @@ pub(crate) struct RouterOptions {
     pub development: bool,
     pub https: bool,
     pub csrf: CsrfConfig,
+    /// `COOKIE_DOMAIN`: the session cookie's domain, for forward auth on sibling hosts.
+    pub cookie_domain: Option<String>,
 }
 
 /// The whole application as a `Router`: pure, so tests can serve it on port 0.
 pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
-    let sessions = SessionManagerLayer::new(state.sessions.clone())
-        .with_name("doorman_session")
+    // Over https the name carries the prefix browsers enforce: `__Host-` for a host-only
+    // cookie, `__Secure-` once `COOKIE_DOMAIN` shares it with sibling hosts.
+    let cookie_name = match (options.https, &options.cookie_domain) {
+        (false, _) => "doorman_session",
+        (true, None) => "__Host-doorman_session",
+        (true, Some(_)) => "__Secure-doorman_session",
+    };
+    let mut sessions = SessionManagerLayer::new(state.sessions.clone())
+        .with_name(cookie_name)
         .with_http_only(true)
         // Lax, not Strict: a person arriving from a link in their mail client must still
         // be recognised.
         .with_same_site(SameSite::Lax)
         .with_secure(options.https)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
+    if let Some(domain) = &options.cookie_domain {
+        sessions = sessions.with_domain(domain.clone());
+    }
 
     let mut pages = Router::new()
         .merge(handlers::home::routes())
@@ -120,9 +135,10 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
     let pages = pages
         // Inside the CSRF layer: link pages carry a resend form and need the token.
         .layer(axum::middleware::from_fn(link_pages::render))
+        .layer(axum::middleware::from_fn(nav::remember))
         // Sessions load lazily: a page that never reads its session, or a visitor without
         // a session cookie, costs no database work.
-        .layer(sessions)
+        .layer(sessions.clone())
         .layer(axum::middleware::from_fn_with_state(
             options.csrf.clone(),
             csrf::protect,
@@ -133,13 +149,21 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
             rate_limit::limit_posts,
         ));
 
-    let api = handlers::api::routes().layer(axum::middleware::from_fn_with_state(
+    // Forward auth and the session API read the session cookie and nothing else: no CSRF
+    // cookie, no page layers.
+    let verify = get(handlers::forward_auth::verify).layer(sessions.clone());
+    let api = handlers::api::routes()
+        .route(
+            "/session",
+            get(handlers::forward_auth::session).layer(sessions.clone()),
+        ).layer(axum::middleware::from_fn_with_state(
         rate_limit::PostLimit::api(state.clone()),
         rate_limit::limit_posts,
     ));
 
     let mut app = Router::new()
         .merge(pages)
+        .route("/auth/verify", verify)
         .nest("/api/v1", api)
         .merge(handlers::health::routes())
         .route("/static/style.css", get(stylesheet))

@@ -4,6 +4,7 @@ pub(super) mod account;
 pub(super) mod api;
 pub(super) mod confirm;
 pub(super) mod dev_mailbox;
+pub(super) mod forward_auth;
 pub(super) mod health;
 pub(super) mod home;
 pub(super) mod login;

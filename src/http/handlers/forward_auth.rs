@@ -1,0 +1,89 @@
+//! Handing off to the application behind Doorman (SPEC §10): forward auth for nginx
+//! `auth_request`, Traefik `forwardAuth` and Caddy `forward_auth`, and who is logged in as
+//! JSON. Both read one session and its account, and never hash a password.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tower_sessions::Session;
+
+use crate::http::AppState;
+use crate::http::auth::current_account;
+use crate::http::error::{AppError, ProblemJson};
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct VerifyQuery {
+    /// `1`: answer an anonymous request with a redirect to the login page.
+    redirect: String,
+}
+
+/// `GET /auth/verify`: `200` with `Remote-User` and `Remote-Email` for a confirmed
+/// account's session, else `401`, or with `?redirect=1` a `302` to the login page.
+pub(crate) async fn verify(
+    State(state): State<AppState>,
+    session: Session,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<VerifyQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let no_store = (header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let Some(account) = current_account(&state, &session).await? else {
+        if query.redirect != "1" {
+            return Ok((StatusCode::UNAUTHORIZED, [no_store]).into_response());
+        }
+        let original = state
+            .trusted_proxies
+            .trusts(peer.ip())
+            .then(|| original_url(&headers))
+            .flatten();
+        let login = state.links.login_to(
+            original
+                .and_then(|url| state.return_policy.accept(&url))
+                .as_ref()
+                .map(|to| to.as_str()),
+        );
+        let location = HeaderValue::from_str(&login).map_err(AppError::internal)?;
+        return Ok((StatusCode::FOUND, [no_store, (header::LOCATION, location)]).into_response());
+    };
+    let user = HeaderValue::from(account.id);
+    let email = HeaderValue::from_str(account.email.as_str()).map_err(AppError::internal)?;
+    Ok((
+        StatusCode::OK,
+        [
+            no_store,
+            (header::HeaderName::from_static("remote-user"), user),
+            (header::HeaderName::from_static("remote-email"), email),
+        ],
+    )
+        .into_response())
+}
+
+/// The URL the proxy was asked for, from its `X-Forwarded-Proto`, `-Host` and `-Uri`.
+fn original_url(headers: &HeaderMap) -> Option<String> {
+    let get = |name: &str| headers.get(name)?.to_str().ok();
+    let proto = get("x-forwarded-proto")?;
+    let host = get("x-forwarded-host")?;
+    let uri = get("x-forwarded-uri").unwrap_or("/");
+    Some(format!("{proto}://{host}{uri}"))
+}
+
+/// `GET /api/v1/session`: the logged-in account, or `401`.
+pub(crate) async fn session(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, ProblemJson> {
+    let account = current_account(&state, &session)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let body = json!({
+        "user_id": account.id,
+        "email": account.email.as_str(),
+        "confirmed_at": account.confirmed_at,
+    });
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
+}
