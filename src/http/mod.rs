@@ -156,10 +156,11 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
         .route(
             "/session",
             get(handlers::forward_auth::session).layer(sessions.clone()),
-        ).layer(axum::middleware::from_fn_with_state(
-        rate_limit::PostLimit::api(state.clone()),
-        rate_limit::limit_posts,
-    ));
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            rate_limit::PostLimit::api(state.clone()),
+            rate_limit::limit_posts,
+        ));
 
     let mut app = Router::new()
         .merge(pages)
