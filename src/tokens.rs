@@ -327,11 +327,17 @@ mod tests {
         )
     }
 
-    #[test]
-    fn a_minted_token_verifies_for_its_purpose_only() {
+    /// A confirmation link for user 7, minted and verified under one key.
+    fn verified_confirmation() -> (Tokens, SecretToken, VerifiedToken) {
         let tokens = tokens_with(1, &[]);
         let token = confirmation_for_user_7(&tokens);
         let verified = verify(&tokens, token.expose(), Purpose::Confirm).unwrap();
+        (tokens, token, verified)
+    }
+
+    #[test]
+    fn a_minted_token_verifies_for_its_purpose_only() {
+        let (tokens, token, verified) = verified_confirmation();
         assert_eq!(verified.user_id, 7);
         assert_eq!(verified.email, "a@example.com");
         assert!(matches!(
@@ -342,9 +348,7 @@ mod tests {
 
     #[test]
     fn the_fingerprint_tracks_the_state() {
-        let tokens = tokens_with(1, &[]);
-        let token = confirmation_for_user_7(&tokens);
-        let verified = verify(&tokens, token.expose(), Purpose::Confirm).unwrap();
+        let (tokens, _, verified) = verified_confirmation();
         assert!(tokens.state_matches(&verified, Purpose::Confirm, &["a@example.com", ""]));
         assert!(!tokens.state_matches(&verified, Purpose::Confirm, &["a@example.com", "2026"]));
         assert!(!tokens.state_matches(&verified, Purpose::Confirm, &["a@example.co", "m"]));

@@ -276,12 +276,8 @@ impl Outbox {
     /// # Errors
     /// Database errors.
     pub(crate) async fn mark_sent(&self, id: i64) -> Result<(), DbErr> {
-        OutboxRow::update_many()
+        release(id)
             .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
-            .col_expr(
-                outbox::Column::ClaimedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
             .col_expr(
                 outbox::Column::Attempts,
                 sea_orm::sea_query::ExprTrait::add(Expr::col(outbox::Column::Attempts), 1),
@@ -290,7 +286,6 @@ impl Outbox {
                 outbox::Column::LastError,
                 Expr::value(Option::<String>::None),
             )
-            .filter(outbox::Column::Id.eq(id))
             .exec(&self.db)
             .await?;
         Ok(())
@@ -312,16 +307,11 @@ impl Outbox {
         let failed_at = (age >= GIVE_UP_AFTER).then_some(now);
         let next_attempt_at =
             now + chrono::Duration::from_std(retry_delay(attempts)).unwrap_or_default();
-        OutboxRow::update_many()
+        release(row.id)
             .col_expr(outbox::Column::Attempts, Expr::value(attempts))
             .col_expr(outbox::Column::NextAttemptAt, Expr::value(next_attempt_at))
-            .col_expr(
-                outbox::Column::ClaimedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
             .col_expr(outbox::Column::FailedAt, Expr::value(failed_at))
             .col_expr(outbox::Column::LastError, Expr::value(truncate(error, 500)))
-            .filter(outbox::Column::Id.eq(row.id))
             .exec(&self.db)
             .await?;
         Ok(failed_at.is_some())
@@ -333,17 +323,12 @@ impl Outbox {
     /// # Errors
     /// Database errors.
     pub(crate) async fn mark_obsolete(&self, id: i64, reason: &str) -> Result<(), DbErr> {
-        OutboxRow::update_many()
+        release(id)
             .col_expr(outbox::Column::FailedAt, Expr::value(Utc::now()))
-            .col_expr(
-                outbox::Column::ClaimedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
             .col_expr(
                 outbox::Column::LastError,
                 Expr::value(format!("{SKIPPED_PREFIX}{reason}")),
             )
-            .filter(outbox::Column::Id.eq(id))
             .exec(&self.db)
             .await?;
         Ok(())
@@ -425,6 +410,17 @@ impl Outbox {
     pub(crate) async fn find(&self, id: i64) -> Result<Option<outbox::Model>, DbErr> {
         OutboxRow::find_by_id(id).one(&self.db).await
     }
+}
+
+/// An update of row `id` that ends this worker's claim on it; the caller says how the
+/// attempt ended.
+fn release(id: i64) -> sea_orm::UpdateMany<OutboxRow> {
+    OutboxRow::update_many()
+        .col_expr(
+            outbox::Column::ClaimedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(outbox::Column::Id.eq(id))
 }
 
 /// 1 s, 2 s, 4 s … capped at 10 minutes, with up to 25 % jitter so that many instances
