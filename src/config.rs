@@ -50,6 +50,13 @@ pub enum SecretSource {
     DevelopmentFile(PathBuf),
 }
 
+/// Where account events go, and the key they are signed with.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    pub url: String,
+    pub secret: SecretKey,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
@@ -76,6 +83,8 @@ pub struct Config {
     pub allowed_return_hosts: Vec<String>,
     /// Domain of the session cookie, so forward auth works for sibling hosts.
     pub cookie_domain: Option<String>,
+    /// `WEBHOOK_URL` and `WEBHOOK_SECRET`; `None` turns webhooks off.
+    pub webhook: Option<WebhookConfig>,
     /// Where `/metrics` is served; `None` turns that listener off.
     pub admin_bind_addr: Option<SocketAddr>,
     /// Most client connections open at once; more wait in the kernel's backlog.
@@ -215,6 +224,13 @@ impl Config {
             _ => Some(vars.socket_addr("ADMIN_BIND_ADDR", DEFAULT_ADMIN_BIND_ADDR)?),
         };
         let max_connections = vars.number("MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS)?;
+        let webhook = match vars.get("WEBHOOK_URL") {
+            None => None,
+            Some(url) => Some(WebhookConfig {
+                url: parse_webhook_url(&url)?,
+                secret: parse_webhook_secret(vars.get("WEBHOOK_SECRET").as_deref())?,
+            }),
+        };
         if max_connections == 0 {
             return Err(ConfigError::new("MAX_CONNECTIONS", "must be at least 1"));
         }
@@ -249,6 +265,7 @@ impl Config {
             password_min_length,
             admin_bind_addr,
             max_connections: max_connections as usize,
+            webhook,
         };
         config.refuse_exposed_development()?;
         Ok(config)
@@ -330,6 +347,37 @@ fn parse_cookie_domain(domain: &str) -> Result<String, ConfigError> {
         .ok()
         .filter(|parsed| !parsed.starts_with("*."))
         .ok_or_else(|| ConfigError::new("COOKIE_DOMAIN", "must be a domain like example.com"))
+}
+
+fn parse_webhook_url(raw: &str) -> Result<String, ConfigError> {
+    url::Url::parse(raw)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.host_str().is_some())
+        .map(|_| raw.to_owned())
+        .ok_or_else(|| ConfigError::new("WEBHOOK_URL", "must be an http(s) URL"))
+}
+
+/// Standard Webhooks secrets: `whsec_` and the base64 of 24 to 64 random bytes.
+fn parse_webhook_secret(raw: Option<&str>) -> Result<SecretKey, ConfigError> {
+    use base64::Engine;
+    let problem = || {
+        ConfigError::new(
+            "WEBHOOK_SECRET",
+            "required with WEBHOOK_URL: `whsec_` and the base64 of 24 to 64 random bytes \
+             (`echo whsec_$(openssl rand -base64 32)` makes one)",
+        )
+    };
+    let encoded = raw
+        .and_then(|raw| raw.strip_prefix("whsec_"))
+        .ok_or_else(problem)?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|_| problem())?;
+    if (24..=64).contains(&bytes.len()) {
+        Ok(SecretKey::new(bytes))
+    } else {
+        Err(problem())
+    }
 }
 
 fn parse_cidr(cidr: &str) -> Result<IpNet, String> {

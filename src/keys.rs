@@ -24,6 +24,10 @@ impl SecretKey {
         Self(bytes)
     }
 
+    pub(crate) fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
     /// Derives a 32-byte key for one purpose.
     fn derive(&self, label: &str) -> [u8; 32] {
         let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC accepts keys of any length");

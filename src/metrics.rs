@@ -18,6 +18,9 @@ pub(crate) struct Metrics {
     email_attempts_failed: Counter,
     emails_given_up: Counter,
     unconfirmed_accounts_deleted: Counter,
+    webhooks_delivered: Counter,
+    webhook_attempts_failed: Counter,
+    webhooks_given_up: Counter,
     outbox_depth: Gauge,
     outbox_oldest_seconds: Gauge,
     hash_queue_depth: Gauge,
@@ -68,7 +71,22 @@ impl Default for Metrics {
                 "doorman_unconfirmed_accounts_deleted_total",
                 "Unconfirmed accounts deleted past UNCONFIRMED_ACCOUNT_TTL.",
             ),
-            outbox_depth: gauge("doorman_outbox_depth", "Emails waiting to be sent."),
+            webhooks_delivered: counter(
+                "doorman_webhooks_delivered_total",
+                "Account events a receiver accepted with a 2xx.",
+            ),
+            webhook_attempts_failed: counter(
+                "doorman_webhook_attempts_failed_total",
+                "Failed webhook attempts (each is retried until given up).",
+            ),
+            webhooks_given_up: counter(
+                "doorman_webhooks_given_up_total",
+                "Account events given up on after 24 hours of failures.",
+            ),
+            outbox_depth: gauge(
+                "doorman_outbox_depth",
+                "Emails and account events waiting to be sent.",
+            ),
             outbox_oldest_seconds: gauge(
                 "doorman_outbox_oldest_age_seconds",
                 "Age of the oldest email waiting to be sent.",
@@ -99,6 +117,17 @@ impl Metrics {
         self.email_attempts_failed.increment(1);
         if given_up {
             self.emails_given_up.increment(1);
+        }
+    }
+
+    pub(crate) fn webhook_delivered(&self) {
+        self.webhooks_delivered.increment(1);
+    }
+
+    pub(crate) fn webhook_attempt_failed(&self, given_up: bool) {
+        self.webhook_attempts_failed.increment(1);
+        if given_up {
+            self.webhooks_given_up.increment(1);
         }
     }
 

@@ -20,6 +20,7 @@ use crate::keys::{Keyring, SecretKey};
 use crate::limits::{Limit, Limits};
 use crate::metrics::Metrics;
 use crate::operator::Operator;
+use crate::outbox::webhooks::WebhookSender;
 use crate::outbox::{DeliveryWorker, Outbox, SmtpMailer};
 use crate::passwords::PasswordHasher;
 use crate::server;
@@ -86,7 +87,11 @@ impl Services {
         let tokens = Tokens::with_clock(keyring.clone(), clock);
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let hasher = Arc::new(PasswordHasher::new(cores, cores * HASH_QUEUE_PER_CORE));
-        let outbox = Outbox::new(db.clone(), config.mail_per_address_per_hour);
+        let outbox = Outbox::new(
+            db.clone(),
+            config.mail_per_address_per_hour,
+            config.webhook.is_some(),
+        );
         let metrics = Arc::new(Metrics::default());
         let notifier = Arc::new(Notifier::new(
             db.clone(),
@@ -129,6 +134,10 @@ impl Services {
             self.outbox.clone(),
             self.notifier.clone(),
             mailer,
+            config
+                .webhook
+                .as_ref()
+                .map(|webhook| WebhookSender::new(webhook.url.clone(), webhook.secret.clone())),
             self.metrics.clone(),
         ))
     }

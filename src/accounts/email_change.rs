@@ -2,12 +2,13 @@
 //! new address is confirmed with the account's password, and the old address is told.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::links::LinkProblem;
-use super::{Accounts, AccountsError, CurrentPassword, Email, UserKey};
+use super::{Accounts, AccountsError, CurrentPassword, Email, UserKey, event_data};
 use crate::db::entities::users::{self, Entity as User};
 use crate::outbox::MailKind;
+use crate::outbox::webhooks::AccountEvent;
 use crate::passwords::PasswordAttempt;
 use crate::tokens::{LinkToken, Purpose};
 
@@ -93,6 +94,7 @@ impl Accounts {
         {
             return Ok(EmailChange::WrongPassword { email: new_email });
         }
+        let transaction = self.db.begin().await?;
         let result = User::update_many()
             .col_expr(users::Column::Email, Expr::value(new_email.as_str()))
             .col_expr(
@@ -101,10 +103,24 @@ impl Accounts {
             )
             .filter(users::Column::Id.eq(opened.user.id))
             .filter(users::Column::Email.eq(opened.user.email.as_str()))
-            .exec(&self.db)
+            .exec(&transaction)
             .await;
         match result {
-            Ok(updated) if updated.rows_affected == 1 => Ok(EmailChange::Changed),
+            Ok(updated) if updated.rows_affected == 1 => {
+                let mut data = event_data(opened.user.id, new_email.as_str());
+                data["previous_email"] = opened.user.email.as_str().into();
+                self.outbox
+                    .enqueue_event(
+                        &transaction,
+                        AccountEvent::EmailChanged,
+                        opened.user.id,
+                        data,
+                    )
+                    .await?;
+                transaction.commit().await?;
+                self.outbox.wake();
+                Ok(EmailChange::Changed)
+            }
             Ok(_) => Err(AccountsError::Link(
                 Purpose::EmailChange,
                 LinkProblem::AlreadyUsed,

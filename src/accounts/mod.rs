@@ -46,6 +46,7 @@ pub(crate) use settings::{AccountDeletion, PasswordChange};
 use crate::db::entities::users::{self, Entity as User};
 use crate::limits::Limits;
 use crate::metrics::{Gauges, Metrics};
+use crate::outbox::webhooks::AccountEvent;
 use crate::outbox::{Enqueued, MailKind, Outbox};
 use crate::passwords::{HashError, NewPassword, PasswordAttempt, PasswordHasher, Verification};
 use crate::sessions;
@@ -87,6 +88,11 @@ pub(crate) enum AddressRequest {
     Confirmation,
     /// A reset link, sent if the address has an account.
     PasswordReset,
+}
+
+/// What every account event says: whose account, at which address.
+fn event_data(user_id: i64, email: &str) -> serde_json::Value {
+    serde_json::json!({ "user_id": user_id, "email": email })
 }
 
 /// How a user is looked up.
@@ -274,6 +280,14 @@ impl Accounts {
                 Some(user.id),
                 &user.email,
                 None,
+            )
+            .await?;
+        self.outbox
+            .enqueue_event(
+                &transaction,
+                AccountEvent::PasswordChanged,
+                user.id,
+                event_data(user.id, &user.email),
             )
             .await?;
         transaction.commit().await?;

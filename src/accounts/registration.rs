@@ -7,9 +7,10 @@ use sea_orm::{
 };
 
 use super::links::LinkProblem;
-use super::{Accounts, AccountsError, Email, EmailRejection, SessionGrant, UserKey};
+use super::{Accounts, AccountsError, Email, EmailRejection, SessionGrant, UserKey, event_data};
 use crate::db::entities::users::{self, Entity as User};
 use crate::outbox::MailKind;
+use crate::outbox::webhooks::AccountEvent;
 use crate::passwords::{NewPassword, PasswordAttempt, PasswordRejection};
 use crate::sessions;
 use crate::tokens::{LinkToken, Purpose};
@@ -184,6 +185,16 @@ impl Accounts {
             .outbox
             .enqueue(&transaction, kind, Some(user_id), &recipient, return_to)
             .await?;
+        if matches!(registration, Registration::Created(_)) {
+            self.outbox
+                .enqueue_event(
+                    &transaction,
+                    AccountEvent::Registered,
+                    user_id,
+                    event_data(user_id, &recipient),
+                )
+                .await?;
+        }
         transaction.commit().await?;
         self.after_enqueue(enqueued, kind);
         Ok(registration)
@@ -262,7 +273,16 @@ impl Accounts {
             ));
         }
         sessions::end_for_user(&transaction, user.id, None).await?;
+        self.outbox
+            .enqueue_event(
+                &transaction,
+                AccountEvent::Confirmed,
+                user.id,
+                event_data(user.id, &user.email),
+            )
+            .await?;
         transaction.commit().await?;
+        self.outbox.wake();
         self.metrics.confirmation();
         Ok(Confirmation::Confirmed(grant))
     }

@@ -5,10 +5,13 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 use tower_sessions::session::Id as SessionId;
 
 use super::{
-    Account, Accounts, AccountsError, ConfirmAddress, CurrentPassword, Email, SessionGrant, UserKey,
+    Account, Accounts, AccountsError, ConfirmAddress, CurrentPassword, Email, SessionGrant,
+    UserKey, event_data,
 };
 use crate::db::entities::outbox::{self, Entity as OutboxRow};
 use crate::db::entities::users::Entity as User;
+use crate::outbox::WEBHOOK_KIND;
+use crate::outbox::webhooks::AccountEvent;
 use crate::passwords::{NewPassword, PasswordRejection};
 use crate::sessions;
 
@@ -98,18 +101,33 @@ impl Accounts {
         Ok(AccountDeletion::Deleted)
     }
 
-    /// Deletes one user with their sessions and unsent emails, in one transaction.
+    /// Deletes one user with their sessions and unsent emails, in one transaction, and
+    /// tells the application. Its account events still on their way stay queued.
     pub(super) async fn delete_user(&self, user_id: i64) -> Result<(), DbErr> {
+        let Some(user) = self.find_user(&self.db, UserKey::Id(user_id)).await? else {
+            return Ok(());
+        };
         let transaction = self.db.begin().await?;
         let deleted = User::delete_by_id(user_id).exec(&transaction).await?;
         if deleted.rows_affected > 0 {
             OutboxRow::delete_many()
                 .filter(outbox::Column::UserId.eq(user_id))
                 .filter(outbox::Column::SentAt.is_null())
+                .filter(outbox::Column::Kind.ne(WEBHOOK_KIND))
                 .exec(&transaction)
                 .await?;
             sessions::end_for_user(&transaction, user_id, None).await?;
+            self.outbox
+                .enqueue_event(
+                    &transaction,
+                    AccountEvent::Deleted,
+                    user_id,
+                    event_data(user_id, &user.email),
+                )
+                .await?;
         }
-        transaction.commit().await
+        transaction.commit().await?;
+        self.outbox.wake();
+        Ok(())
     }
 }

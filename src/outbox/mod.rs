@@ -5,6 +5,7 @@
 //! the intent (kind, user, recipient), never a token: tokens are minted when the email is
 //! composed for sending. [`worker`] claims due rows and delivers them.
 
+pub(crate) mod webhooks;
 pub(crate) mod worker;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use sea_orm::{
 use tokio::sync::Notify;
 
 use crate::db::entities::outbox::{self, Entity as OutboxRow};
+use webhooks::AccountEvent;
 
 pub(crate) use worker::{DeliveryWorker, SmtpMailer};
 
@@ -144,6 +146,9 @@ impl std::fmt::Display for DeliveryStatus {
     }
 }
 
+/// The `kind` of a webhook event's row; its `recipient` names the event.
+pub(crate) const WEBHOOK_KIND: &str = "webhook";
+
 /// Whether [`Outbox::enqueue`] queued the email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Enqueued {
@@ -158,14 +163,17 @@ pub(crate) struct Outbox {
     db: DatabaseConnection,
     wake: Arc<Notify>,
     per_address_per_hour: u32,
+    /// `WEBHOOK_URL` is set: account events are queued.
+    webhooks: bool,
 }
 
 impl Outbox {
-    pub(crate) fn new(db: DatabaseConnection, per_address_per_hour: u32) -> Self {
+    pub(crate) fn new(db: DatabaseConnection, per_address_per_hour: u32, webhooks: bool) -> Self {
         Self {
             db,
             wake: Arc::new(Notify::new()),
             per_address_per_hour,
+            webhooks,
         }
     }
 
@@ -227,6 +235,38 @@ impl Outbox {
         Ok(Enqueued::Queued)
     }
 
+    /// Queues an account event for `WEBHOOK_URL` inside the caller's transaction, when
+    /// webhooks are on; the per-address email cap does not apply. Call [`Outbox::wake`]
+    /// after commit.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub(crate) async fn enqueue_event<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        event: AccountEvent,
+        user_id: i64,
+        data: serde_json::Value,
+    ) -> Result<(), DbErr> {
+        if !self.webhooks {
+            return Ok(());
+        }
+        let now = Utc::now();
+        OutboxRow::insert(outbox::ActiveModel {
+            kind: Set(WEBHOOK_KIND.to_owned()),
+            user_id: Set(Some(user_id)),
+            recipient: Set(event.name().to_owned()),
+            payload: Set(Some(webhooks::payload(event, data))),
+            created_at: Set(now),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            ..Default::default()
+        })
+        .exec_without_returning(connection)
+        .await?;
+        Ok(())
+    }
+
     /// Wakes the worker in this process so a queued email leaves within milliseconds.
     pub(crate) fn wake(&self) {
         self.wake.notify_one();
@@ -259,7 +299,7 @@ impl Outbox {
                  AND (claimed_until IS NULL OR claimed_until < {p}2) \
                  ORDER BY next_attempt_at, id LIMIT {p}3 {lock}) \
              RETURNING id, kind, user_id, recipient, recipient_normalized, created_at, attempts, \
-                 next_attempt_at, claimed_until, sent_at, failed_at, last_error, return_to"
+                 next_attempt_at, claimed_until, sent_at, failed_at, last_error, return_to, payload"
         );
         let now = Utc::now();
         let lease_end = now + chrono::Duration::from_std(lease).unwrap_or_default();
@@ -340,6 +380,7 @@ impl Outbox {
     /// Database errors.
     pub(crate) async fn newest(&self, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
         OutboxRow::find()
+            .filter(outbox::Column::Kind.ne(WEBHOOK_KIND))
             .order_by_desc(outbox::Column::Id)
             .limit(limit)
             .all(&self.db)

@@ -10,7 +10,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use super::Outbox;
+use super::webhooks::WebhookSender;
+use super::{Outbox, WEBHOOK_KIND};
 use crate::db::entities::outbox;
 use crate::mail::RenderedEmail;
 use crate::metrics::Metrics;
@@ -113,6 +114,8 @@ pub(crate) struct DeliveryWorker {
     outbox: Outbox,
     composer: Arc<dyn Composer>,
     mailer: SmtpMailer,
+    /// `None` when `WEBHOOK_URL` is not set.
+    webhooks: Option<WebhookSender>,
     metrics: Arc<Metrics>,
 }
 
@@ -121,12 +124,14 @@ impl DeliveryWorker {
         outbox: Outbox,
         composer: Arc<dyn Composer>,
         mailer: SmtpMailer,
+        webhooks: Option<WebhookSender>,
         metrics: Arc<Metrics>,
     ) -> Arc<Self> {
         Arc::new(Self {
             outbox,
             composer,
             mailer,
+            webhooks,
             metrics,
         })
     }
@@ -175,6 +180,9 @@ impl DeliveryWorker {
     }
 
     async fn deliver(&self, row: outbox::Model) {
+        if row.kind == WEBHOOK_KIND {
+            return self.deliver_event(row).await;
+        }
         let outcome = match self.composer.compose(&row).await {
             Ok(Composed::Ready(email)) => match self.mailer.send(&email).await {
                 Ok(()) => {
@@ -192,13 +200,37 @@ impl DeliveryWorker {
         }
     }
 
+    async fn deliver_event(&self, row: outbox::Model) {
+        let outcome = match &self.webhooks {
+            Some(webhooks) => match webhooks.send(&row).await {
+                Ok(()) => {
+                    self.metrics.webhook_delivered();
+                    self.outbox.mark_sent(row.id).await
+                }
+                Err(error) => self.record_failure(&row, &error).await,
+            },
+            // Queued while WEBHOOK_URL was set: kept, and retried once it is set again.
+            None => {
+                let error = std::io::Error::other("WEBHOOK_URL is not set");
+                self.record_failure(&row, &error).await
+            }
+        };
+        if let Err(error) = outcome {
+            tracing::error!(outbox_id = row.id, %error, "could not record the delivery outcome");
+        }
+    }
+
     async fn record_failure(
         &self,
         row: &outbox::Model,
         error: &(dyn std::error::Error + Send + Sync),
     ) -> Result<(), sea_orm::DbErr> {
         let given_up = self.outbox.mark_failed(row, &error.to_string()).await?;
-        self.metrics.email_attempt_failed(given_up);
+        if row.kind == WEBHOOK_KIND {
+            self.metrics.webhook_attempt_failed(given_up);
+        } else {
+            self.metrics.email_attempt_failed(given_up);
+        }
         if given_up {
             tracing::error!(outbox_id = row.id, kind = %row.kind, attempts = row.attempts + 1, %error, "email given up after 24 hours of failures");
         } else {

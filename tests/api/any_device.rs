@@ -129,7 +129,7 @@ async fn codes_sent_together_cannot_beat_the_cap() {
         assert_eq!(guess.await.unwrap(), 422);
     }
     assert_eq!(
-        app.count("SELECT MAX(confirm_code_failures) FROM users")
+        app.count("SELECT CAST(MAX(confirm_code_failures) AS BIGINT) FROM users")
             .await,
         5
     );

@@ -18,3 +18,4 @@ mod recovery;
 mod scale_out;
 mod security;
 mod signup;
+mod webhooks;

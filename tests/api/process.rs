@@ -11,7 +11,12 @@ use crate::helpers::{
 
 /// Starts `doorman serve` on a free port and waits until it is ready.
 async fn serve(smtp: &TestSmtp, rust_log: &str) -> (Child, Browser) {
-    start_serving(Command::new(env!("CARGO_BIN_EXE_doorman")), smtp, rust_log).await
+    let mut command = Command::new(env!("CARGO_BIN_EXE_doorman"));
+    command
+        .env_clear()
+        .env("DATABASE_URL", fresh_database_url().await)
+        .env("SECRET_KEY", random_hex(32));
+    start_serving(command, smtp, rust_log).await
 }
 
 /// As [`serve`], with the soft open-file limit at `limit` when the process starts.
@@ -34,6 +39,10 @@ async fn serve_with_open_file_limit(smtp: &TestSmtp, limit: u64) -> (Child, Brow
             Ok(())
         });
     }
+    command
+        .env_clear()
+        .env("DATABASE_URL", fresh_database_url().await)
+        .env("SECRET_KEY", random_hex(32));
     start_serving(command, smtp, "warn").await
 }
 
@@ -41,17 +50,15 @@ async fn serve_with_open_file_limit(smtp: &TestSmtp, limit: u64) -> (Child, Brow
     clippy::zombie_processes,
     reason = "the child is handed to the caller, and `stop` waits for it"
 )]
+/// Starts `command` (with its database and secret set) as `doorman serve` on a free port.
 async fn start_serving(mut command: Command, smtp: &TestSmtp, rust_log: &str) -> (Child, Browser) {
     let port = unused_port();
     let mut child = command
         .arg("serve")
-        .env_clear()
-        .env("DATABASE_URL", fresh_database_url().await)
         .env("SMTP_URL", smtp.url())
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
         .env("ADMIN_BIND_ADDR", "127.0.0.1:0")
         .env("BASE_URL", crate::helpers::BASE_URL)
-        .env("SECRET_KEY", random_hex(32))
         .env("RUST_LOG", rust_log)
         .env("LOG_FORMAT", "json")
         .stdout(Stdio::piped())
@@ -341,5 +348,121 @@ async fn held_connections_do_not_exhaust_descriptors_or_slow_healthz() {
     assert_eq!(health.status(), 200);
     assert!(took < Duration::from_secs(2), "/healthz took {took:?}");
     drop(held);
+    stop(child).await;
+}
+
+/// A webhook receiver that answers `204`, after `hang_first` requests it never answers.
+async fn webhook_receiver(
+    listener: tokio::net::TcpListener,
+    hang_first: usize,
+) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    let bodies: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+    let store = bodies.clone();
+    let app = axum::Router::new().fallback(move |body: String| {
+        let store = store.clone();
+        async move {
+            let seen = {
+                let mut bodies = store.lock().unwrap();
+                bodies.push(body);
+                bodies.len()
+            };
+            if seen <= hang_first {
+                tokio::time::sleep(Duration::from_secs(300)).await;
+            }
+            axum::http::StatusCode::NO_CONTENT
+        }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    bodies
+}
+
+fn webhook_settings(command: &mut Command, port: u16) {
+    let secret = format!(
+        "whsec_{}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            b"a webhook secret of thirty-two b"
+        )
+    );
+    command
+        .env("WEBHOOK_URL", format!("http://127.0.0.1:{port}/hook"))
+        .env("WEBHOOK_SECRET", secret);
+}
+
+#[tokio::test]
+async fn account_events_survive_a_dead_receiver_and_a_killed_process() {
+    let smtp = TestSmtp::start();
+    let receiver_port = unused_port();
+    let database_url = fresh_database_url().await;
+    let secret = random_hex(32);
+    let command = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_doorman"));
+        command
+            .env_clear()
+            .env("DATABASE_URL", &database_url)
+            .env("SECRET_KEY", &secret);
+        webhook_settings(&mut command, receiver_port);
+        command
+    };
+    let (mut first, browser) = start_serving(command(), &smtp, "warn").await;
+    let email = unique_email();
+    assert_eq!(
+        location(&browser.signup(&email, PASSWORD).await),
+        "/signup/check-email"
+    );
+    smtp.wait_for(&email, 1).await;
+    // No receiver yet; then the process dies without a chance to clean up.
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", receiver_port))
+        .await
+        .unwrap();
+    let bodies = webhook_receiver(listener, 0).await;
+    let (second, _) = start_serving(command(), &smtp, "warn").await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !bodies
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|body| body.contains("user.registered") && body.contains(&email))
+    {
+        assert!(Instant::now() < deadline, "the event never arrived");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop(second).await;
+}
+
+#[tokio::test]
+async fn a_receiver_that_hangs_is_cut_off_and_the_event_retried() {
+    let smtp = TestSmtp::start();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let receiver_port = listener.local_addr().unwrap().port();
+    let bodies = webhook_receiver(listener, 1).await;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_doorman"));
+    command
+        .env_clear()
+        .env("DATABASE_URL", fresh_database_url().await)
+        .env("SECRET_KEY", random_hex(32));
+    webhook_settings(&mut command, receiver_port);
+    let (child, browser) = start_serving(command, &smtp, "warn").await;
+    browser.signup(&unique_email(), PASSWORD).await;
+
+    let started = Instant::now();
+    while bodies.lock().unwrap().len() < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "no retry after the hang"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Cut off by the 10 s timeout, retried after the backoff.
+    assert!(
+        started.elapsed() >= Duration::from_secs(9),
+        "{:?}",
+        started.elapsed()
+    );
+    let bodies = bodies.lock().unwrap().clone();
+    assert_eq!(bodies[0], bodies[1], "the same event again");
     stop(child).await;
 }

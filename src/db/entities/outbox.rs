@@ -20,6 +20,8 @@ pub struct Model {
     pub last_error: Option<String>,
     /// Where the email's link sends the person afterwards, checked when it was given.
     pub return_to: Option<String>,
+    /// For a webhook event, its JSON body.
+    pub payload: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,229 @@
+//! Webhooks (SPEC §10): every event of an account's life reaches a real HTTP receiver,
+//! signed per Standard Webhooks, at least once, with a stable `webhook-id`.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderMap, StatusCode};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+
+use crate::helpers::{PASSWORD, TestApp, location, spawn_app_with, unique_email};
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+struct Delivery {
+    id: String,
+    timestamp: String,
+    signature: String,
+    body: String,
+}
+
+impl Delivery {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap()
+    }
+}
+
+/// A receiver in this process: it answers `500` to the first `failures` requests, then `204`.
+#[derive(Clone)]
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<Delivery>>>,
+}
+
+impl Receiver {
+    async fn start(failures: usize) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hooks/doorman", listener.local_addr().unwrap());
+        let got: Arc<Mutex<Vec<Delivery>>> = Arc::default();
+        let store = got.clone();
+        let app = axum::Router::new().fallback(move |headers: HeaderMap, body: String| {
+            let store = store.clone();
+            async move {
+                let header = |name: &str| {
+                    headers
+                        .get(name)
+                        .and_then(|value| value.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let mut got = store.lock().unwrap();
+                got.push(Delivery {
+                    id: header("webhook-id"),
+                    timestamp: header("webhook-timestamp"),
+                    signature: header("webhook-signature"),
+                    body,
+                });
+                if got.len() <= failures {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    StatusCode::NO_CONTENT
+                }
+            }
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { url, got }
+    }
+
+    fn deliveries(&self) -> Vec<Delivery> {
+        self.got.lock().unwrap().clone()
+    }
+
+    /// Waits until the receiver accepted an event of each type in `types`.
+    async fn wait_for(&self, types: &[&str]) -> Vec<Delivery> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let got = self.deliveries();
+            if types
+                .iter()
+                .all(|kind| got.iter().any(|delivery| delivery.json()["type"] == *kind))
+            {
+                return got;
+            }
+            assert!(Instant::now() < deadline, "only got {got:?}");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}
+
+const SECRET_BYTES: &[u8] = b"a webhook secret of thirty-two b";
+
+fn secret() -> String {
+    format!("whsec_{}", STANDARD.encode(SECRET_BYTES))
+}
+
+fn signature_holds(delivery: &Delivery) -> bool {
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET_BYTES).unwrap();
+    mac.update(format!("{}.{}.{}", delivery.id, delivery.timestamp, delivery.body).as_bytes());
+    let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
+    delivery
+        .signature
+        .split(' ')
+        .any(|signature| signature == expected)
+}
+
+async fn app_sending_to(receiver: &Receiver) -> TestApp {
+    spawn_app_with()
+        .set("WEBHOOK_URL", &receiver.url)
+        .set("WEBHOOK_SECRET", &secret())
+        .start()
+        .await
+}
+
+#[tokio::test]
+async fn every_event_of_an_account_life_arrives_signed() {
+    let receiver = Receiver::start(0).await;
+    let app = app_sending_to(&receiver).await;
+    let email = unique_email();
+    let new_email = unique_email();
+    let new_password = "a fresh passphrase for this account";
+
+    app.confirmed_user(&email).await;
+    app.post_form(
+        "/account/email",
+        &[("email", &new_email), ("current_password", PASSWORD)],
+    )
+    .await;
+    let change = app.smtp.wait_for(&new_email, 1).await[0].link("/account/email/confirm/");
+    let changed = app
+        .client
+        .post(app.local(&change))
+        .form(&[
+            ("csrf_token", app.csrf_token().await.as_str()),
+            ("current_password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&changed), "/account?notice=email-changed");
+    app.post_form(
+        "/account/password",
+        &[("current_password", PASSWORD), ("password", new_password)],
+    )
+    .await;
+    app.post_form("/account/delete", &[("current_password", new_password)])
+        .await;
+
+    let got = receiver
+        .wait_for(&[
+            "user.registered",
+            "user.confirmed",
+            "user.email_changed",
+            "user.password_changed",
+            "user.deleted",
+        ])
+        .await;
+    let user_id = got[0].json()["data"]["user_id"].clone();
+    for delivery in &got {
+        assert!(signature_holds(delivery), "{delivery:?}");
+        let event = delivery.json();
+        assert_eq!(event["data"]["user_id"], user_id, "{event}");
+        assert!(event["timestamp"].is_string());
+        for secret in [PASSWORD, new_password, "argon2", "password_hash", "token"] {
+            assert!(!delivery.body.contains(secret), "{secret} in {event}");
+        }
+    }
+    let changed = got
+        .iter()
+        .find(|delivery| delivery.json()["type"] == "user.email_changed")
+        .unwrap()
+        .json();
+    assert_eq!(changed["data"]["email"], new_email.as_str());
+    assert_eq!(changed["data"]["previous_email"], email.as_str());
+    app.outbox_settled().await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND sent_at IS NOT NULL")
+            .await,
+        5,
+        "each event delivered once"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_receiver_gets_the_same_webhook_id_again() {
+    let receiver = Receiver::start(2).await;
+    let app = app_sending_to(&receiver).await;
+    app.signup(&unique_email(), PASSWORD).await;
+
+    receiver.wait_for(&["user.registered"]).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while receiver.deliveries().len() < 3 {
+        assert!(Instant::now() < deadline, "{:?}", receiver.deliveries());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let got = receiver.deliveries();
+    assert!(
+        got.iter().all(|delivery| delivery.id == got[0].id),
+        "{got:?}"
+    );
+    assert!(got.iter().all(signature_holds));
+    app.outbox_settled().await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND sent_at IS NOT NULL AND attempts = 3")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn webhook_settings_are_checked_at_start() {
+    use doorman::config::Config;
+    let lookup = |url: &'static str, secret: &'static str| {
+        move |name: &str| match name {
+            "WEBHOOK_URL" => Some(url.to_owned()),
+            "WEBHOOK_SECRET" => Some(secret.to_owned()),
+            _ => None,
+        }
+    };
+    let missing = Config::from_lookup(lookup("http://127.0.0.1:9/hook", "")).unwrap_err();
+    assert_eq!(missing.variable, "WEBHOOK_SECRET");
+    let short =
+        Config::from_lookup(lookup("http://127.0.0.1:9/hook", "whsec_c2hvcnQ=")).unwrap_err();
+    assert_eq!(short.variable, "WEBHOOK_SECRET");
+    let not_a_url = Config::from_lookup(lookup("ftp://x", "whsec_c2hvcnQ=")).unwrap_err();
+    assert_eq!(not_a_url.variable, "WEBHOOK_URL");
+}
