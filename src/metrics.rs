@@ -26,6 +26,13 @@ pub(crate) struct Metrics {
     hash_queue_depth: Gauge,
 }
 
+/// What the outbox worker delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Channel {
+    Email,
+    Webhook,
+}
+
 /// Values read from elsewhere when `/metrics` is scraped.
 pub(crate) struct Gauges {
     pub outbox_depth: u64,
@@ -109,25 +116,24 @@ impl Metrics {
         self.confirmations.increment(1);
     }
 
-    pub(crate) fn email_sent(&self) {
-        self.emails_sent.increment(1);
-    }
-
-    pub(crate) fn email_attempt_failed(&self, given_up: bool) {
-        self.email_attempts_failed.increment(1);
-        if given_up {
-            self.emails_given_up.increment(1);
+    /// An email or an account event was accepted.
+    pub(crate) fn delivered(&self, channel: Channel) {
+        match channel {
+            Channel::Email => &self.emails_sent,
+            Channel::Webhook => &self.webhooks_delivered,
         }
+        .increment(1);
     }
 
-    pub(crate) fn webhook_delivered(&self) {
-        self.webhooks_delivered.increment(1);
-    }
-
-    pub(crate) fn webhook_attempt_failed(&self, given_up: bool) {
-        self.webhook_attempts_failed.increment(1);
+    /// A delivery attempt failed, and perhaps was the last.
+    pub(crate) fn attempt_failed(&self, channel: Channel, given_up: bool) {
+        let (failed, abandoned) = match channel {
+            Channel::Email => (&self.email_attempts_failed, &self.emails_given_up),
+            Channel::Webhook => (&self.webhook_attempts_failed, &self.webhooks_given_up),
+        };
+        failed.increment(1);
         if given_up {
-            self.webhooks_given_up.increment(1);
+            abandoned.increment(1);
         }
     }
 
@@ -165,7 +171,7 @@ mod tests {
         let metrics = Metrics::default();
         metrics.signup();
         metrics.signup();
-        metrics.email_attempt_failed(true);
+        metrics.attempt_failed(Channel::Email, true);
         metrics.request("/confirm/{token}", 200);
         metrics.request("/confirm/{token}", 200);
         metrics.request("/odd\"route\\", 404);

@@ -95,6 +95,22 @@ fn event_data(user_id: i64, email: &str) -> serde_json::Value {
     serde_json::json!({ "user_id": user_id, "email": email })
 }
 
+impl Accounts {
+    /// Queues `event` about the account `user_id` at `email` for the application, inside
+    /// the change's transaction.
+    async fn tell<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        event: AccountEvent,
+        user_id: i64,
+        email: &str,
+    ) -> Result<(), DbErr> {
+        self.outbox
+            .enqueue_event(connection, event, user_id, event_data(user_id, email))
+            .await
+    }
+}
+
 /// How a user is looked up.
 #[derive(Debug, Clone, Copy)]
 enum UserKey<'a> {
@@ -282,14 +298,13 @@ impl Accounts {
                 None,
             )
             .await?;
-        self.outbox
-            .enqueue_event(
-                &transaction,
-                AccountEvent::PasswordChanged,
-                user.id,
-                event_data(user.id, &user.email),
-            )
-            .await?;
+        self.tell(
+            &transaction,
+            AccountEvent::PasswordChanged,
+            user.id,
+            &user.email,
+        )
+        .await?;
         transaction.commit().await?;
         self.after_enqueue(enqueued, MailKind::PasswordChanged);
         Ok(Some(SessionGrant {

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::links::LinkProblem;
-use super::{Accounts, AccountsError, Email, EmailRejection, SessionGrant, UserKey, event_data};
+use super::{Accounts, AccountsError, Email, EmailRejection, SessionGrant, UserKey};
 use crate::db::entities::users::{self, Entity as User};
 use crate::outbox::MailKind;
 use crate::outbox::webhooks::AccountEvent;
@@ -186,13 +186,7 @@ impl Accounts {
             .enqueue(&transaction, kind, Some(user_id), &recipient, return_to)
             .await?;
         if matches!(registration, Registration::Created(_)) {
-            self.outbox
-                .enqueue_event(
-                    &transaction,
-                    AccountEvent::Registered,
-                    user_id,
-                    event_data(user_id, &recipient),
-                )
+            self.tell(&transaction, AccountEvent::Registered, user_id, &recipient)
                 .await?;
         }
         transaction.commit().await?;
@@ -273,13 +267,7 @@ impl Accounts {
             ));
         }
         sessions::end_for_user(&transaction, user.id, None).await?;
-        self.outbox
-            .enqueue_event(
-                &transaction,
-                AccountEvent::Confirmed,
-                user.id,
-                event_data(user.id, &user.email),
-            )
+        self.tell(&transaction, AccountEvent::Confirmed, user.id, &user.email)
             .await?;
         transaction.commit().await?;
         self.outbox.wake();

@@ -5,8 +5,7 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 use tower_sessions::session::Id as SessionId;
 
 use super::{
-    Account, Accounts, AccountsError, ConfirmAddress, CurrentPassword, Email, SessionGrant,
-    UserKey, event_data,
+    Account, Accounts, AccountsError, ConfirmAddress, CurrentPassword, Email, SessionGrant, UserKey,
 };
 use crate::db::entities::outbox::{self, Entity as OutboxRow};
 use crate::db::entities::users::Entity as User;
@@ -117,13 +116,7 @@ impl Accounts {
                 .exec(&transaction)
                 .await?;
             sessions::end_for_user(&transaction, user_id, None).await?;
-            self.outbox
-                .enqueue_event(
-                    &transaction,
-                    AccountEvent::Deleted,
-                    user_id,
-                    event_data(user_id, &user.email),
-                )
+            self.tell(&transaction, AccountEvent::Deleted, user_id, &user.email)
                 .await?;
         }
         transaction.commit().await?;

@@ -209,15 +209,9 @@ impl Outbox {
         }
         let now = Utc::now();
         let inserted = OutboxRow::insert(outbox::ActiveModel {
-            kind: Set(kind.as_str().to_owned()),
-            user_id: Set(user_id),
-            recipient: Set(recipient.to_owned()),
             recipient_normalized: Set(Some(normalized.clone())),
             return_to: Set(return_to.map(str::to_owned)),
-            created_at: Set(now),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            ..Default::default()
+            ..due_now(kind.as_str(), user_id, recipient, now)
         })
         .exec(connection)
         .await?;
@@ -251,16 +245,9 @@ impl Outbox {
         if !self.webhooks {
             return Ok(());
         }
-        let now = Utc::now();
         OutboxRow::insert(outbox::ActiveModel {
-            kind: Set(WEBHOOK_KIND.to_owned()),
-            user_id: Set(Some(user_id)),
-            recipient: Set(event.name().to_owned()),
             payload: Set(Some(webhooks::payload(event, data))),
-            created_at: Set(now),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            ..Default::default()
+            ..due_now(WEBHOOK_KIND, Some(user_id), event.name(), Utc::now())
         })
         .exec_without_returning(connection)
         .await?;
@@ -450,6 +437,24 @@ impl Outbox {
     /// Database errors.
     pub(crate) async fn find(&self, id: i64) -> Result<Option<outbox::Model>, DbErr> {
         OutboxRow::find_by_id(id).one(&self.db).await
+    }
+}
+
+/// A new row, due at once.
+fn due_now(
+    kind: &str,
+    user_id: Option<i64>,
+    recipient: &str,
+    now: DateTime<Utc>,
+) -> outbox::ActiveModel {
+    outbox::ActiveModel {
+        kind: Set(kind.to_owned()),
+        user_id: Set(user_id),
+        recipient: Set(recipient.to_owned()),
+        created_at: Set(now),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        ..Default::default()
     }
 }
 

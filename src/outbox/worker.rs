@@ -14,7 +14,7 @@ use super::webhooks::WebhookSender;
 use super::{Outbox, WEBHOOK_KIND};
 use crate::db::entities::outbox;
 use crate::mail::RenderedEmail;
-use crate::metrics::Metrics;
+use crate::metrics::{Channel, Metrics};
 
 /// How many rows one pass claims; they are sent concurrently over the pool, so the pool
 /// holds as many connections.
@@ -186,7 +186,7 @@ impl DeliveryWorker {
         let outcome = match self.composer.compose(&row).await {
             Ok(Composed::Ready(email)) => match self.mailer.send(&email).await {
                 Ok(()) => {
-                    self.metrics.email_sent();
+                    self.metrics.delivered(Channel::Email);
                     self.outbox.mark_sent(row.id).await
                 }
                 Err(error) => self.record_failure(&row, &error).await,
@@ -204,7 +204,7 @@ impl DeliveryWorker {
         let outcome = match &self.webhooks {
             Some(webhooks) => match webhooks.send(&row).await {
                 Ok(()) => {
-                    self.metrics.webhook_delivered();
+                    self.metrics.delivered(Channel::Webhook);
                     self.outbox.mark_sent(row.id).await
                 }
                 Err(error) => self.record_failure(&row, &error).await,
@@ -226,11 +226,12 @@ impl DeliveryWorker {
         error: &(dyn std::error::Error + Send + Sync),
     ) -> Result<(), sea_orm::DbErr> {
         let given_up = self.outbox.mark_failed(row, &error.to_string()).await?;
-        if row.kind == WEBHOOK_KIND {
-            self.metrics.webhook_attempt_failed(given_up);
+        let channel = if row.kind == WEBHOOK_KIND {
+            Channel::Webhook
         } else {
-            self.metrics.email_attempt_failed(given_up);
-        }
+            Channel::Email
+        };
+        self.metrics.attempt_failed(channel, given_up);
         if given_up {
             tracing::error!(outbox_id = row.id, kind = %row.kind, attempts = row.attempts + 1, %error, "email given up after 24 hours of failures");
         } else {
