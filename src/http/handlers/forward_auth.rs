@@ -1,6 +1,7 @@
 //! Handing off to the application behind Doorman (SPEC §10): forward auth for nginx
 //! `auth_request`, Traefik `forwardAuth` and Caddy `forward_auth`, and who is logged in as
-//! JSON. Both read one session and its account, and never hash a password.
+//! JSON. Neither hashes a password; forward auth reads the session and its account in
+//! one query.
 
 use std::net::SocketAddr;
 
@@ -32,7 +33,15 @@ pub(crate) async fn verify(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let no_store = (header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    let Some(account) = current_account(&state, &session).await? else {
+    let account = match session.id() {
+        Some(id) => state
+            .sessions
+            .logged_in_account(&id)
+            .await
+            .map_err(AppError::internal)?,
+        None => None,
+    };
+    let Some((user_id, email)) = account else {
         if query.redirect != "1" {
             return Ok((StatusCode::UNAUTHORIZED, [no_store]).into_response());
         }
@@ -50,8 +59,8 @@ pub(crate) async fn verify(
         let location = HeaderValue::from_str(&login).map_err(AppError::internal)?;
         return Ok((StatusCode::FOUND, [no_store, (header::LOCATION, location)]).into_response());
     };
-    let user = HeaderValue::from(account.id);
-    let email = HeaderValue::from_str(account.email.as_str()).map_err(AppError::internal)?;
+    let user = HeaderValue::from(user_id);
+    let email = HeaderValue::from_str(&email).map_err(AppError::internal)?;
     Ok((
         StatusCode::OK,
         [
