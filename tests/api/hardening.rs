@@ -121,7 +121,11 @@ async fn a_login_racing_a_password_reset_does_not_survive_it() {
     assert_eq!(location(&reset), "/login");
     restore_session_rows(&app, &saved_by_the_racing_login).await;
 
-    assert_eq!(racer.get("/auth/verify").await.status(), 401, "forward auth too");
+    assert_eq!(
+        racer.get("/auth/verify").await.status(),
+        401,
+        "forward auth too"
+    );
     assert_eq!(location(&racer.get("/account").await), "/login");
 }
 
