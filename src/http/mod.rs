@@ -132,6 +132,8 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
     if options.development {
         pages = pages.merge(handlers::dev_mailbox::routes());
     }
+    // The 404 page is a page too: inside the page layers, so its header knows the login.
+    let pages = pages.fallback(handlers::home::not_found);
     let pages = pages
         // Inside the CSRF layer: link pages carry a resend form and need the token.
         .layer(axum::middleware::from_fn(link_pages::render))
@@ -168,7 +170,6 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
         .nest("/api/v1", api)
         .merge(handlers::health::routes())
         .route("/static/style.css", get(stylesheet))
-        .fallback(handlers::home::not_found)
         .method_not_allowed_fallback(handlers::home::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),

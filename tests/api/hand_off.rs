@@ -283,7 +283,13 @@ async fn the_header_shows_account_and_log_out_to_a_logged_in_person() {
     assert!(before.contains("href=\"/login\"") && !before.contains("Log out"));
 
     app.confirmed_user(&unique_email()).await;
-    for path in ["/", "/signup", "/password/forgot", "/confirm/not-a-token"] {
+    for path in [
+        "/",
+        "/signup",
+        "/password/forgot",
+        "/confirm/not-a-token",
+        "/no-such-page",
+    ] {
         let page = app.get(path).await.text().await.unwrap();
         assert!(
             page.contains("href=\"/account\"") && page.contains("Log out"),
