@@ -10,8 +10,7 @@ mod m20261129_000002_create_outbox;
 mod m20261129_000003_create_sessions;
 mod m20261201_000004_shared_limits;
 mod m20261201_000005_confirmation_codes;
-mod m20261201_000006_outbox_return_to;
-mod m20261201_000007_outbox_payload;
+mod m20261201_000006_outbox_return_to_and_payload;
 
 pub(crate) struct Migrator;
 
@@ -24,8 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_create_sessions::Migration),
             Box::new(m20261201_000004_shared_limits::Migration),
             Box::new(m20261201_000005_confirmation_codes::Migration),
-            Box::new(m20261201_000006_outbox_return_to::Migration),
-            Box::new(m20261201_000007_outbox_payload::Migration),
+            Box::new(m20261201_000006_outbox_return_to_and_payload::Migration),
         ]
     }
 }

@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use crate::helpers::{
-    BASE_URL, Browser, PASSWORD, TestApp, code_in, form_value, location, spawn_app, spawn_app_with,
-    unique_email,
+    BASE_URL, Browser, PASSWORD, TestApp, code_in, encode, form_value, location, spawn_app,
+    spawn_app_with, unique_email,
 };
 
 /// The open-redirect bypasses every redirecting place must drop.
@@ -170,18 +170,6 @@ async fn every_redirect_drops_the_usual_open_redirect_bypasses() {
         )
         .await;
     assert_eq!(location(&confirmed), "/account", "a forged hidden field");
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
-                (byte as char).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
 }
 
 #[tokio::test]

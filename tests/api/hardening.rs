@@ -275,15 +275,8 @@ async fn a_reset_queued_before_an_address_change_does_not_reach_the_old_address(
     let change =
         dev_mailbox_link(&app, "email_change_confirmation", "/account/email/confirm/").await;
     let changed = app
-        .client
-        .post(app.local(&change))
-        .form(&[
-            ("csrf_token", app.csrf_token().await.as_str()),
-            ("current_password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_link(&change, &[("current_password", PASSWORD)])
+        .await;
     assert_eq!(location(&changed), "/account?notice=email-changed");
 
     let smtp = std::sync::Arc::new(TestSmtp::start_on(down));

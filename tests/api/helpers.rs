@@ -535,6 +535,20 @@ impl Browser {
             .unwrap()
     }
 
+    /// Posts a form to an emailed `link` (whose path takes the POST too), with this
+    /// browser's CSRF token.
+    pub async fn post_link(&self, link: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf_token().await;
+        let mut body: Vec<(&str, &str)> = vec![("csrf_token", &token)];
+        body.extend_from_slice(fields);
+        self.client
+            .post(self.local(link))
+            .form(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn signup(&self, email: &str, password: &str) -> reqwest::Response {
         self.post_form("/signup", &[("email", email), ("password", password)])
             .await
@@ -568,6 +582,19 @@ pub fn code_in(email: &ReceivedEmail) -> String {
         "the HTML part has the same code"
     );
     code
+}
+
+/// Percent-encodes everything but unreserved characters, for form bodies and queries.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
 }
 
 pub fn location(response: &reqwest::Response) -> String {

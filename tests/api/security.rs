@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::helpers::{PASSWORD, location, spawn_app, spawn_app_with, unique_email};
+use crate::helpers::{PASSWORD, encode, location, spawn_app, spawn_app_with, unique_email};
 
 enum Csrf {
     /// A token that matches this browser's CSRF cookie.
@@ -78,18 +78,6 @@ impl Row {
     fn expect(self, expected: u16) -> Self {
         Self { expected, ..self }
     }
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
-                (byte as char).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
 }
 
 fn signup(email: &str, password: &str) -> String {

@@ -130,15 +130,8 @@ async fn every_event_of_an_account_life_arrives_signed() {
     .await;
     let change = app.smtp.wait_for(&new_email, 1).await[0].link("/account/email/confirm/");
     let changed = app
-        .client
-        .post(app.local(&change))
-        .form(&[
-            ("csrf_token", app.csrf_token().await.as_str()),
-            ("current_password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_link(&change, &[("current_password", PASSWORD)])
+        .await;
     assert_eq!(location(&changed), "/account?notice=email-changed");
     app.post_form(
         "/account/password",
