@@ -11,6 +11,7 @@ mod m20261129_000003_create_sessions;
 mod m20261201_000004_shared_limits;
 mod m20261201_000005_confirmation_codes;
 mod m20261201_000006_outbox_return_to_and_payload;
+mod m20261201_000007_account_language;
 
 pub(crate) struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_shared_limits::Migration),
             Box::new(m20261201_000005_confirmation_codes::Migration),
             Box::new(m20261201_000006_outbox_return_to_and_payload::Migration),
+            Box::new(m20261201_000007_account_language::Migration),
         ]
     }
 }

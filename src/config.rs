@@ -10,7 +10,9 @@ use std::time::Duration;
 use ipnet::IpNet;
 use lettre::message::Mailbox;
 
+pub use crate::i18n::Language;
 use crate::keys::SecretKey;
+pub use crate::outbox::smtp::{SmtpEndpoint, SmtpSecurity};
 
 /// A variable that is set but cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +62,10 @@ pub struct WebhookConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
-    pub smtp_url: String,
+    /// `SMTP_URL`, parsed.
+    pub smtp: SmtpEndpoint,
+    /// Most SMTP connections open at once; the delivery worker keeps them open between emails.
+    pub smtp_max_connections: usize,
     pub mail_from: Mailbox,
     /// Public URL without a trailing slash; links in emails start with it.
     pub base_url: String,
@@ -89,6 +94,8 @@ pub struct Config {
     pub admin_bind_addr: Option<SocketAddr>,
     /// Most client connections open at once; more wait in the kernel's backlog.
     pub max_connections: usize,
+    /// The language when `Accept-Language` names none that is shipped.
+    pub default_locale: Language,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://doorman.db?mode=rwc";
@@ -98,6 +105,9 @@ const PASSWORD_MAX_LENGTH: usize = 128;
 /// `ADMIN_BIND_ADDR`'s default: loopback, so `/metrics` is not public by accident.
 const DEFAULT_ADMIN_BIND_ADDR: &str = "127.0.0.1:9100";
 const DEFAULT_MAX_CONNECTIONS: u32 = 4096;
+/// Enough for hundreds of emails a second once each takes a round trip, not a delayed ACK;
+/// few enough for relays that cap connections per client.
+const DEFAULT_SMTP_CONNECTIONS: u32 = 4;
 
 /// The variables as given; unset and empty are the same. Each reader names its variable
 /// in the error, so `from_lookup` reads as a list of variables and their rules.
@@ -190,9 +200,15 @@ impl Config {
             ],
         )?;
         let database_url = parse_database_url(vars.text("DATABASE_URL", DEFAULT_DATABASE_URL))?;
-        let smtp_url = vars.text("SMTP_URL", "smtp://localhost:1025");
-        crate::outbox::validate_smtp_url(&smtp_url)
+        let smtp = SmtpEndpoint::parse(&vars.text("SMTP_URL", "smtp://localhost:1025"))
             .map_err(|problem| ConfigError::new("SMTP_URL", problem))?;
+        let smtp_max_connections = vars.number("SMTP_MAX_CONNECTIONS", DEFAULT_SMTP_CONNECTIONS)?;
+        if smtp_max_connections == 0 {
+            return Err(ConfigError::new(
+                "SMTP_MAX_CONNECTIONS",
+                "must be at least 1",
+            ));
+        }
         let mail_from = vars
             .text("MAIL_FROM", "Doorman <no-reply@localhost>")
             .parse::<Mailbox>()
@@ -258,7 +274,13 @@ impl Config {
                 &[("pretty", LogFormat::Pretty), ("json", LogFormat::Json)],
             )?,
             database_url,
-            smtp_url,
+            smtp,
+            smtp_max_connections: smtp_max_connections as usize,
+            default_locale: vars.choice(
+                "DEFAULT_LOCALE",
+                Language::English,
+                &Language::ALL.map(|language| (language.tag(), language)),
+            )?,
             mail_from,
             app_env,
             secret,
@@ -293,6 +315,13 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// `BASE_URL`'s origin (scheme, host and port), as browsers write it in `Origin`.
+    pub fn base_origin(&self) -> String {
+        url::Url::parse(&self.base_url)
+            .map(|url| url.origin().ascii_serialization())
+            .unwrap_or_default()
     }
 
     pub fn is_development(&self) -> bool {
@@ -507,6 +536,9 @@ mod tests {
             ("APP_ENV", "staging"),
             ("DATABASE_URL", "mysql://localhost/db"),
             ("SMTP_URL", "http://localhost"),
+            ("SMTP_URL", "smtp://relay.example?tls=sometimes"),
+            ("SMTP_MAX_CONNECTIONS", "0"),
+            ("SMTP_MAX_CONNECTIONS", "many"),
             ("MAIL_FROM", "not an address"),
             ("BASE_URL", "example.com"),
             ("BIND_ADDR", "localhost"),
@@ -523,6 +555,7 @@ mod tests {
             ("LOG_FORMAT", "xml"),
             ("ADMIN_BIND_ADDR", "nowhere"),
             ("MAX_CONNECTIONS", "0"),
+            ("DEFAULT_LOCALE", "es"),
             ("ALLOWED_RETURN_HOSTS", "not a host"),
             ("COOKIE_DOMAIN", "*.example.com"),
         ];

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 mod housekeeping;
 mod http;
+pub mod i18n;
 mod keys;
 mod limits;
 mod mail;

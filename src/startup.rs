@@ -14,7 +14,8 @@ use crate::clock::Clock;
 use crate::config::{Config, SecretSource};
 use crate::housekeeping::Housekeeping;
 use crate::http::{
-    self, AppState, CsrfConfig, DeviceCookies, Links, ReturnPolicy, RouterOptions, TrustedProxies,
+    self, AppState, CsrfConfig, DeviceCookies, LanguageOptions, Links, ReturnPolicy, RouterOptions,
+    TrustedProxies,
 };
 use crate::keys::{Keyring, SecretKey};
 use crate::limits::{Limit, Limits};
@@ -41,8 +42,8 @@ pub enum StartupError {
         path: String,
         source: std::io::Error,
     },
-    #[error("SMTP_URL: {0}")]
-    Mailer(#[from] crate::outbox::worker::MailerError),
+    #[error("the message files are broken: {0}")]
+    Messages(String),
     #[error("{variable}: could not listen on {address}: {source}")]
     Bind {
         variable: &'static str,
@@ -73,6 +74,7 @@ impl Services {
     /// # Errors
     /// See [`StartupError`].
     pub async fn build_with_clock(config: &Config, clock: Clock) -> Result<Self, StartupError> {
+        crate::i18n::load().map_err(StartupError::Messages)?;
         let db = crate::db::connect_and_migrate(&config.database_url).await?;
         let secret = match &config.secret {
             SecretSource::Given(secret) => secret.clone(),
@@ -102,6 +104,7 @@ impl Services {
                 reset: config.reset_token_ttl,
                 code: config.confirm_code_ttl,
             },
+            config.default_locale,
         ));
         let accounts = Accounts::new(
             db.clone(),
@@ -124,13 +127,14 @@ impl Services {
         })
     }
 
-    /// The delivery worker, sending through `config.smtp_url`.
-    ///
-    /// # Errors
-    /// [`StartupError::Mailer`] for an unusable SMTP URL.
-    fn delivery_worker(&self, config: &Config) -> Result<Arc<DeliveryWorker>, StartupError> {
-        let mailer = SmtpMailer::new(&config.smtp_url, config.mail_from.clone())?;
-        Ok(DeliveryWorker::new(
+    /// The delivery worker, sending through `config.smtp`.
+    fn delivery_worker(&self, config: &Config) -> Arc<DeliveryWorker> {
+        let mailer = SmtpMailer::new(
+            config.smtp.clone(),
+            config.mail_from.clone(),
+            config.smtp_max_connections,
+        );
+        DeliveryWorker::new(
             self.outbox.clone(),
             self.notifier.clone(),
             mailer,
@@ -139,7 +143,7 @@ impl Services {
                 .as_ref()
                 .map(|webhook| WebhookSender::new(webhook.url.clone(), webhook.secret.clone())),
             self.metrics.clone(),
-        ))
+        )
     }
 
     /// The operator's commands, on this database.
@@ -163,7 +167,7 @@ impl Services {
     /// The delivery worker and housekeeping, ready to start.
     fn background(&self, config: &Config) -> Result<Background, StartupError> {
         Ok(Background {
-            worker: self.delivery_worker(config)?,
+            worker: self.delivery_worker(config),
             housekeeping: self.housekeeping(config),
         })
     }
@@ -237,6 +241,11 @@ impl Application {
             development: config.is_development(),
             https: config.uses_https(),
             cookie_domain: config.cookie_domain.clone(),
+            language: LanguageOptions {
+                default: config.default_locale,
+                https: config.uses_https(),
+                origin: config.base_origin(),
+            },
             csrf: CsrfConfig::new(
                 services.keyring.current().csrf().clone(),
                 config.uses_https(),

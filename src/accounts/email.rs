@@ -16,6 +16,16 @@ pub enum EmailRejection {
     Malformed,
 }
 
+impl crate::i18n::Localize for EmailRejection {
+    fn localize(&self) -> String {
+        crate::i18n::t(match self {
+            EmailRejection::Missing => "email-missing",
+            EmailRejection::TooLong => "email-too-long",
+            EmailRejection::Malformed => "email-invalid",
+        })
+    }
+}
+
 const MAX_LENGTH: usize = 254;
 const MAX_LOCAL_PART_LENGTH: usize = 64;
 

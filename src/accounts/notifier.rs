@@ -10,10 +10,11 @@ use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, Qu
 use super::links::token_state;
 use crate::db::entities::outbox;
 use crate::db::entities::users::{self, Entity as User};
+use crate::i18n::{self, Language, describe_duration};
 use crate::mail::{
     self, AlreadyRegisteredEmail, ConfirmationEmail, EmailChangeConfirmationEmail,
     EmailChangeNoticeEmail, EmailTakenEmail, PasswordChangedEmail, PasswordResetEmail,
-    RenderedEmail, describe_duration,
+    RenderedEmail,
 };
 use crate::outbox::MailKind;
 use crate::outbox::worker::{ComposeError, Composed, Composer};
@@ -44,6 +45,8 @@ pub(crate) struct Notifier {
     tokens: Tokens,
     links: Arc<dyn AccountLinks>,
     lifetimes: LinkLifetimes,
+    /// For accounts from before languages were recorded.
+    default_language: Language,
 }
 
 impl Notifier {
@@ -52,12 +55,14 @@ impl Notifier {
         tokens: Tokens,
         links: Arc<dyn AccountLinks>,
         lifetimes: LinkLifetimes,
+        default_language: Language,
     ) -> Self {
         Self {
             db,
             tokens,
             links,
             lifetimes,
+            default_language,
         }
     }
 
@@ -109,7 +114,14 @@ impl Composer for Notifier {
         if kind == MailKind::Confirmation {
             self.activate_code(&user, row.id).await?;
         }
-        Ok(Composed::Ready(self.write(kind, &user, recipient, row)?))
+        // Every email to an account speaks the language it signed up in.
+        let language = user
+            .locale
+            .as_deref()
+            .and_then(Language::from_tag)
+            .unwrap_or(self.default_language);
+        let email = i18n::sync_scope(language, || self.write(kind, &user, recipient, row))?;
+        Ok(Composed::Ready(email))
     }
 }
 

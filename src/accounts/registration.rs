@@ -9,6 +9,7 @@ use sea_orm::{
 use super::links::LinkProblem;
 use super::{Accounts, AccountsError, Email, EmailRejection, SessionGrant, UserKey};
 use crate::db::entities::users::{self, Entity as User};
+use crate::i18n::Language;
 use crate::outbox::MailKind;
 use crate::outbox::webhooks::AccountEvent;
 use crate::passwords::{NewPassword, PasswordAttempt, PasswordRejection};
@@ -88,6 +89,12 @@ pub(crate) struct ConfirmationFields {
 #[error("Enter the password chosen at sign-up, or choose a new one.")]
 pub(crate) struct MissingProof;
 
+impl crate::i18n::Localize for MissingProof {
+    fn localize(&self) -> String {
+        crate::i18n::t("confirm-missing-password")
+    }
+}
+
 impl TryFrom<ConfirmationFields> for ConfirmationProof {
     type Error = MissingProof;
 
@@ -133,6 +140,7 @@ impl Accounts {
     pub(crate) async fn register(
         &self,
         account: NewAccount,
+        language: Language,
         return_to: Option<&str>,
     ) -> Result<Registration, AccountsError> {
         // Hash first, even for a known address: the time taken must not tell them apart.
@@ -145,6 +153,7 @@ impl Accounts {
             password_hash: Set(password_hash),
             created_at: Set(Utc::now()),
             confirmed_at: Set(None),
+            locale: Set(Some(language.tag().to_owned())),
             ..Default::default()
         })
         .on_conflict_do_nothing_on([users::Column::EmailNormalized])

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use super::link_pages::UnusableLink;
 use super::pages::ErrorPage;
 use crate::accounts::{AccountsError, LinkProblem, NewAccountRejection};
+use crate::i18n;
 use crate::tokens::Purpose;
 
 /// Each refused field and why, as a form shows it next to the field and a problem
@@ -85,7 +86,29 @@ impl AppError {
         }
     }
 
-    fn explanation(&self) -> (&'static str, &'static str) {
+    /// The page's title and message, in the visitor's language.
+    fn page_text(&self) -> (String, String) {
+        let (title, message) = match self {
+            AppError::BadRequest(_) | AppError::Invalid(_) | AppError::Link(..) => {
+                ("error-bad-request-title", "error-bad-request")
+            }
+            AppError::Unauthorized => ("error-unauthorized-title", "error-unauthorized"),
+            AppError::CsrfRejected => ("error-csrf-title", "error-csrf"),
+            AppError::NotFound => ("error-not-found-title", "error-not-found"),
+            AppError::MethodNotAllowed => ("error-method-title", "error-method"),
+            AppError::PayloadTooLarge => ("error-too-large-title", "error-too-large"),
+            AppError::UnsupportedMediaType => ("error-media-type-title", "error-media-type"),
+            AppError::TooManyRequests { .. } => ("error-throttled-title", "error-throttled"),
+            AppError::Busy => ("error-busy-title", "error-busy"),
+            AppError::Internal(_) => ("error-internal-title", "error-internal"),
+        };
+        (i18n::t(title), i18n::t(message))
+    }
+
+    /// The problem document's title and detail. The API speaks English whatever the
+    /// request's language: clients match on these words (the link texts are the original
+    /// system's).
+    fn problem_text(&self) -> (&'static str, &'static str) {
         match self {
             AppError::BadRequest(_) => (
                 "Bad request",
@@ -185,7 +208,7 @@ impl AppError {
     /// The same error as an RFC 9457 problem document, for the JSON API.
     pub(crate) fn into_problem(self) -> Response {
         self.log_if_internal();
-        let (title, detail) = self.explanation();
+        let (title, detail) = self.problem_text();
         let retry_after = self.retry_after_seconds();
         let mut problem = Problem::new(self.status(), title, detail);
         match self {
@@ -213,7 +236,7 @@ impl IntoResponse for AppError {
             return UnusableLink { purpose, problem }.into_response();
         }
         self.log_if_internal();
-        let (title, message) = self.explanation();
+        let (title, message) = self.page_text();
         let page = (self.status(), ErrorPage { title, message }).into_response();
         with_retry_after(page, self.retry_after_seconds())
     }

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use super::csrf::CsrfToken;
 use super::handlers::token_page;
 use crate::accounts::LinkProblem;
+use crate::i18n;
 use crate::tokens::Purpose;
 
 /// A link of `purpose` that cannot be used, on its way to [`render`].

@@ -7,6 +7,7 @@ mod devices;
 mod error;
 pub(crate) mod forms;
 mod handlers;
+pub(crate) mod language;
 mod link_pages;
 mod links;
 mod nav;
@@ -16,6 +17,7 @@ mod return_to;
 mod signup_session;
 mod usable_link;
 
+pub(crate) use language::LanguageOptions;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -99,6 +101,7 @@ pub(crate) struct RouterOptions {
     pub csrf: CsrfConfig,
     /// `COOKIE_DOMAIN`: the session cookie's domain, for forward auth on sibling hosts.
     pub cookie_domain: Option<String>,
+    pub language: LanguageOptions,
 }
 
 /// The whole application as a `Router`: pure, so tests can serve it on port 0.
@@ -171,6 +174,12 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
         .merge(handlers::health::routes())
         .route("/static/style.css", get(stylesheet))
         .method_not_allowed_fallback(handlers::home::method_not_allowed)
+        // Around every route: the pages, their error pages and the emails a request causes
+        // all speak the request's language.
+        .layer(axum::middleware::from_fn_with_state(
+            options.language.clone(),
+            language::choose,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             count_request,

@@ -3,11 +3,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
+use crate::i18n;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
 pub(super) struct ErrorPage {
-    pub title: &'static str,
-    pub message: &'static str,
+    pub title: String,
+    pub message: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -32,8 +34,8 @@ pub(super) struct CheckEmailPage {
     pub csrf_token: String,
     pub resend_email: String,
     /// Next to the code field.
-    pub code_error: Option<&'static str>,
-    pub notice: Option<&'static str>,
+    pub code_error: Option<String>,
+    pub notice: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -63,7 +65,7 @@ pub(super) struct ConfirmPage {
 pub(super) struct LoginPage {
     pub csrf_token: String,
     pub email: String,
-    pub error: Option<&'static str>,
+    pub error: Option<String>,
     pub return_to: String,
 }
 
@@ -80,7 +82,7 @@ pub(super) struct AccountPage {
     pub csrf_token: String,
     pub email: String,
     pub member_since: String,
-    pub notice: Option<&'static str>,
+    pub notice: Option<String>,
     pub password_min_length: usize,
     pub new_email: String,
     pub new_email_error: Option<String>,

@@ -4,6 +4,7 @@
 use askama::Template;
 
 use super::Message;
+use crate::i18n;
 
 /// Declares an email: the struct with its text template, and the HTML part that shares
 /// its fields.

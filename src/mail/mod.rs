@@ -8,6 +8,8 @@ mod messages;
 
 use askama::Template;
 
+use crate::i18n::{self, Language};
+
 pub(crate) use messages::{
     AlreadyRegisteredEmail, ConfirmationEmail, EmailChangeConfirmationEmail,
     EmailChangeNoticeEmail, EmailTakenEmail, PasswordChangedEmail, PasswordResetEmail,
@@ -20,6 +22,8 @@ pub(crate) struct RenderedEmail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// What `Content-Language` says.
+    pub language: Language,
 }
 
 /// An email: its text template renders the plain-text part and, as its `subject` block,
@@ -34,7 +38,8 @@ pub(crate) trait Message: Template {
     fn html(&self, subject: &str) -> askama::Result<String>;
 }
 
-/// Renders `message` for `recipient`.
+/// Renders `message` for `recipient`, in the language in scope (the account's: see
+/// [`i18n::sync_scope`]).
 ///
 /// # Errors
 /// A template failed to render (a bug, not bad input: every value is escaped).
@@ -48,29 +53,13 @@ pub(crate) fn render(
         text: message.render()?,
         html: message.html(&subject)?,
         subject,
+        language: i18n::current(),
     })
-}
-
-/// "24 hours", "7 days", "15 minutes": how long a link stays valid, for people to read.
-pub(crate) fn describe_duration(duration: std::time::Duration) -> String {
-    let seconds = duration.as_secs();
-    let (amount, unit) = if seconds.is_multiple_of(86_400) && seconds > 86_400 {
-        (seconds / 86_400, "day")
-    } else if seconds.is_multiple_of(3600) {
-        (seconds / 3600, "hour")
-    } else if seconds.is_multiple_of(60) {
-        (seconds / 60, "minute")
-    } else {
-        (seconds, "second")
-    };
-    let plural = if amount == 1 { "" } else { "s" };
-    format!("{amount} {unit}{plural}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     const LINK: &str = "http://doorman.test/some/link?x=<b>&y=1";
 
@@ -81,7 +70,7 @@ mod tests {
     /// Every email, whole: subject, text and HTML side by side in one snapshot each.
     fn every_email() -> Vec<(&'static str, RenderedEmail)> {
         let to = "ada@example.com";
-        let valid_for = || "24 hours".to_owned();
+        let valid_for = || i18n::describe_duration(std::time::Duration::from_secs(86_400));
         vec![
             (
                 "confirmation",
@@ -91,7 +80,9 @@ mod tests {
                         confirm_url: link(),
                         valid_for: valid_for(),
                         code: "042917".to_owned(),
-                        code_valid_for: "1 hour".to_owned(),
+                        code_valid_for: i18n::describe_duration(std::time::Duration::from_secs(
+                            3600,
+                        )),
                     },
                 ),
             ),
@@ -145,14 +136,21 @@ mod tests {
 
     #[test]
     fn every_email_matches_its_snapshot() {
-        for (name, email) in every_email() {
-            insta::assert_snapshot!(
-                name,
-                format!(
-                    "To: {}\nSubject: {}\n\n--- text\n{}\n--- html\n{}",
-                    email.recipient, email.subject, email.text, email.html
-                )
-            );
+        for language in Language::ALL {
+            for (name, email) in i18n::sync_scope(language, every_email) {
+                assert_eq!(email.language, language);
+                let snapshot = match language {
+                    Language::English => name.to_owned(),
+                    other => format!("{name}.{other}"),
+                };
+                insta::assert_snapshot!(
+                    snapshot,
+                    format!(
+                        "To: {}\nSubject: {}\n\n--- text\n{}\n--- html\n{}",
+                        email.recipient, email.subject, email.text, email.html
+                    )
+                );
+            }
         }
     }
 
@@ -178,14 +176,5 @@ mod tests {
             );
             assert!(!email.subject.is_empty() && !email.subject.contains('\n'));
         }
-    }
-
-    #[test]
-    fn durations_read_as_words() {
-        assert_eq!(describe_duration(Duration::from_secs(86_400)), "24 hours");
-        assert_eq!(describe_duration(Duration::from_secs(7 * 86_400)), "7 days");
-        assert_eq!(describe_duration(Duration::from_secs(3600)), "1 hour");
-        assert_eq!(describe_duration(Duration::from_secs(900)), "15 minutes");
-        assert_eq!(describe_duration(Duration::from_secs(90)), "90 seconds");
     }
 }

@@ -5,6 +5,7 @@
 //! the intent (kind, user, recipient), never a token: tokens are minted when the email is
 //! composed for sending. [`worker`] claims due rows and delivers them.
 
+pub(crate) mod smtp;
 pub(crate) mod webhooks;
 pub(crate) mod worker;
 
@@ -22,7 +23,8 @@ use tokio::sync::Notify;
 use crate::db::entities::outbox::{self, Entity as OutboxRow};
 use webhooks::AccountEvent;
 
-pub(crate) use worker::{DeliveryWorker, SmtpMailer};
+pub(crate) use smtp::SmtpMailer;
+pub(crate) use worker::DeliveryWorker;
 
 /// Failed sends are retried until the row is this old, then given up.
 const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
@@ -484,16 +486,6 @@ fn retry_delay(attempts: i32) -> Duration {
 
 fn truncate(text: &str, max_chars: usize) -> String {
     text.chars().take(max_chars).collect()
-}
-
-/// Checks an `SMTP_URL` the way the mailer will read it.
-///
-/// # Errors
-/// A sentence saying what is wrong.
-pub(crate) fn validate_smtp_url(url: &str) -> Result<(), String> {
-    lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
-        .map(|_| ())
-        .map_err(|error| format!("not a usable SMTP URL ({error})"))
 }
 
 #[cfg(test)]

@@ -4,20 +4,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use super::smtp::SmtpMailer;
 use super::webhooks::WebhookSender;
 use super::{Outbox, WEBHOOK_KIND};
 use crate::db::entities::outbox;
 use crate::mail::RenderedEmail;
 use crate::metrics::{Channel, Metrics};
 
-/// How many rows one pass claims; they are sent concurrently over the pool, so the pool
-/// holds as many connections.
+/// How many rows one pass claims; they are sent concurrently, emails over the SMTP pool's
+/// connections.
 const BATCH: u32 = 32;
 /// A claimed row is someone else's for this long; a crashed worker's rows come back after.
 const LEASE: Duration = Duration::from_secs(120);
@@ -48,66 +46,6 @@ pub(crate) trait Composer: Send + Sync {
     /// # Errors
     /// The email could not be composed now; the row is retried.
     async fn compose(&self, row: &outbox::Model) -> Result<Composed, ComposeError>;
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum MailerError {
-    #[error("invalid SMTP URL: {0}")]
-    Url(#[source] lettre::transport::smtp::Error),
-    #[error("invalid recipient address")]
-    Recipient,
-    #[error("could not build the message: {0}")]
-    Build(#[from] lettre::error::Error),
-    #[error("SMTP delivery failed: {0}")]
-    Smtp(#[source] lettre::transport::smtp::Error),
-}
-
-/// lettre's pooled async SMTP transport and the sender address.
-#[derive(Clone)]
-pub(crate) struct SmtpMailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
-    from: Mailbox,
-}
-
-impl SmtpMailer {
-    /// Must run inside the tokio runtime: the pool spawns its housekeeping task.
-    ///
-    /// # Errors
-    /// [`MailerError::Url`] when `smtp_url` is not a lettre SMTP URL.
-    pub(crate) fn new(smtp_url: &str, from: Mailbox) -> Result<Self, MailerError> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
-            .map_err(MailerError::Url)?
-            .timeout(Some(Duration::from_secs(10)))
-            .pool_config(PoolConfig::new().max_size(BATCH))
-            .build();
-        Ok(Self { transport, from })
-    }
-
-    /// Sends `email` as `multipart/alternative` with `Date` and `Message-ID`.
-    ///
-    /// # Errors
-    /// The message could not be built or the server refused it.
-    pub(crate) async fn send(&self, email: &RenderedEmail) -> Result<(), MailerError> {
-        let to: Mailbox = email
-            .recipient
-            .parse()
-            .map_err(|_| MailerError::Recipient)?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(email.subject.clone())
-            .date_now()
-            .message_id(None)
-            .multipart(MultiPart::alternative_plain_html(
-                email.text.clone(),
-                email.html.clone(),
-            ))?;
-        self.transport
-            .send(message)
-            .await
-            .map_err(MailerError::Smtp)?;
-        Ok(())
-    }
 }
 
 pub(crate) struct DeliveryWorker {

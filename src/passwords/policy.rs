@@ -35,6 +35,18 @@ pub enum PasswordRejection {
     IsEmail,
 }
 
+impl crate::i18n::Localize for PasswordRejection {
+    fn localize(&self) -> String {
+        use crate::i18n::{t, t1};
+        match self {
+            PasswordRejection::TooShort { min } => t1("password-too-short", "min", min),
+            PasswordRejection::TooLong => t1("password-too-long", "max", MAX_LENGTH),
+            PasswordRejection::Common => t("password-common"),
+            PasswordRejection::IsEmail => t("password-is-email"),
+        }
+    }
+}
+
 /// A password that meets the policy, normalised to NFC so that the same characters typed
 /// on another keyboard hash the same.
 #[derive(Clone)]

@@ -246,3 +246,47 @@ async fn the_confirmation_email_as_received_matches_its_snapshot() {
         email.html()
     )));
 }
+
+#[tokio::test]
+async fn emails_one_after_another_travel_over_one_smtp_session() {
+    let smtp = Arc::new(TestSmtp::start());
+    let app = spawn_app_with().smtp(smtp.clone()).start().await;
+
+    for _ in 0..3 {
+        let email = unique_email();
+        assert_eq!(app.signup(&email, PASSWORD).await.status(), 303);
+        smtp.wait_for(&email, 1).await;
+    }
+
+    assert_eq!(smtp.sessions(), 1, "the pooled connection is reused");
+}
+
+#[tokio::test]
+async fn a_burst_of_emails_shares_the_connections_smtp_max_connections_allows() {
+    let smtp = Arc::new(TestSmtp::start());
+    let app = spawn_app_with()
+        .set("SMTP_MAX_CONNECTIONS", "1")
+        .smtp(smtp.clone())
+        .start()
+        .await;
+    let emails: Vec<String> = (0..6).map(|_| unique_email()).collect();
+
+    let statuses = tokio::join!(
+        app.signup(&emails[0], PASSWORD),
+        app.signup(&emails[1], PASSWORD),
+        app.signup(&emails[2], PASSWORD),
+        app.signup(&emails[3], PASSWORD),
+        app.signup(&emails[4], PASSWORD),
+        app.signup(&emails[5], PASSWORD),
+    );
+    for response in [
+        statuses.0, statuses.1, statuses.2, statuses.3, statuses.4, statuses.5,
+    ] {
+        assert_eq!(response.status(), 303);
+    }
+    for email in &emails {
+        smtp.wait_for(email, 1).await;
+    }
+
+    assert_eq!(smtp.sessions(), 1);
+}

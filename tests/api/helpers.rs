@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::net::TcpListener as StdListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -85,11 +86,17 @@ impl ReceivedEmail {
 #[derive(Clone, Default)]
 struct Recorder {
     inbox: Arc<Mutex<Vec<ReceivedEmail>>>,
+    sessions: Arc<AtomicUsize>,
     envelope_to: Vec<String>,
     data: Vec<u8>,
 }
 
 impl Handler for Recorder {
+    fn helo(&mut self, _ip: std::net::IpAddr, _domain: &str) -> Response {
+        self.sessions.fetch_add(1, Ordering::SeqCst);
+        OK
+    }
+
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.envelope_to = to.to_vec();
         self.data.clear();
@@ -114,6 +121,7 @@ impl Handler for Recorder {
 pub struct TestSmtp {
     pub port: u16,
     inbox: Arc<Mutex<Vec<ReceivedEmail>>>,
+    sessions: Arc<AtomicUsize>,
 }
 
 impl TestSmtp {
@@ -132,6 +140,7 @@ impl TestSmtp {
         let port = listener.local_addr().unwrap().port();
         let recorder = Recorder::default();
         let inbox = recorder.inbox.clone();
+        let sessions = recorder.sessions.clone();
         let mut server = Server::new(recorder);
         // One thread per SMTP session, and lettre keeps pooled sessions open: leave room
         // for every instance's pool.
@@ -143,7 +152,16 @@ impl TestSmtp {
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        Self { port, inbox }
+        Self {
+            port,
+            inbox,
+            sessions,
+        }
+    }
+
+    /// How many SMTP sessions (EHLO greetings) clients have opened.
+    pub fn sessions(&self) -> usize {
+        self.sessions.load(Ordering::SeqCst)
     }
 
     pub fn url(&self) -> String {
@@ -392,6 +410,11 @@ impl TestApp {
         Browser::new(&self.address)
     }
 
+    /// Another browser, set to prefer languages as `accept_language` says.
+    pub fn browser_speaking(&self, accept_language: &str) -> Browser {
+        Browser::speaking(&self.address, accept_language)
+    }
+
     /// Another browser, logged in to the confirmed account `email`: a second session.
     pub async fn logged_in_elsewhere(&self, email: &str) -> Browser {
         let browser = self.new_browser();
@@ -470,10 +493,25 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(address: &str) -> Self {
+        Self::with_headers(address, reqwest::header::HeaderMap::new())
+    }
+
+    /// A browser whose every request says `Accept-Language: accept_language`.
+    pub fn speaking(address: &str, accept_language: &str) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            accept_language.parse().unwrap(),
+        );
+        Self::with_headers(address, headers)
+    }
+
+    fn with_headers(address: &str, headers: reqwest::header::HeaderMap) -> Self {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_provider(jar.clone())
+            .default_headers(headers)
             .build()
             .unwrap();
         Self {

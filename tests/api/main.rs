@@ -10,6 +10,7 @@ mod hand_off;
 mod hardening;
 mod helpers;
 mod json_api;
+mod languages;
 mod login;
 mod pages;
 mod process;

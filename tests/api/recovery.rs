@@ -150,7 +150,7 @@ async fn an_expired_reset_link_is_410_and_a_forged_one_400() {
     let email = unique_email();
     app.confirmed_user(&email).await;
     let link = reset_link(&app, &email).await;
-    assert!(app.smtp.latest(&email).await.text().contains("1 second"));
+    assert!(app.smtp.latest(&email).await.text().contains("one second"));
 
     app.clock.advance(Duration::from_secs(4));
 

@@ -17,6 +17,8 @@ pub struct Model {
     pub confirm_code_expires_at: Option<DateTimeUtc>,
     /// Wrong codes tried in the account's whole unconfirmed life.
     pub confirm_code_failures: i32,
+    /// The language the account signed up in; `None` for accounts from before languages.
+    pub locale: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,7 @@ use crate::http::forms::{ChangeEmailForm, ChangePasswordForm, CurrentPasswordFor
 use crate::http::handlers::login::remember;
 use crate::http::pages::{AccountPage, AddressTakenPage, EmailChangeConfirmPage};
 use crate::http::usable_link::{EmailChangeLink, UsableLink, link_token};
+use crate::i18n::{self, Localize};
 use crate::passwords::PasswordAttempt;
 use crate::tokens::Purpose;
 use axum::Router;
@@ -35,29 +36,26 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
-const WRONG_PASSWORD: &str = "That is not your current password.";
-
 #[derive(serde::Deserialize)]
 pub(crate) struct NoticeQuery {
     notice: Option<String>,
 }
 
-fn notice_text(key: &str) -> Option<&'static str> {
-    match key {
-        "email-sent" => Some(
-            "Check the inbox of the new address: the change happens when you open the link we sent there.",
-        ),
-        "email-changed" => Some("Your email address was changed."),
-        "password-changed" => Some("Your password was changed. Other devices were logged out."),
-        _ => None,
-    }
+fn notice_text(key: &str) -> Option<String> {
+    let id = match key {
+        "email-sent" => "account-email-change-sent",
+        "email-changed" => "account-email-changed",
+        "password-changed" => "account-password-changed",
+        _ => return None,
+    };
+    Some(i18n::t(id))
 }
 
 fn account_page(state: &AppState, account: &Account, csrf_token: String) -> AccountPage {
     AccountPage {
         csrf_token,
         email: account.email.as_str().to_owned(),
-        member_since: account.created_at.format("%-d %B %Y").to_string(),
+        member_since: i18n::long_date(account.created_at),
         password_min_length: state.accounts.rules().password_min_length,
         ..AccountPage::default()
     }
@@ -103,7 +101,7 @@ pub(crate) async fn change_email(
         Ok(email) => email,
         Err(reason) => {
             return Ok(refused(AccountPage {
-                new_email_error: Some(reason.to_string()),
+                new_email_error: Some(reason.localize()),
                 ..page
             }));
         }
@@ -119,11 +117,11 @@ pub(crate) async fn change_email(
     Ok(match outcome {
         EmailChangeRequest::Sent => Redirect::to("/account?notice=email-sent").into_response(),
         EmailChangeRequest::WrongPassword => refused(AccountPage {
-            email_password_error: Some(WRONG_PASSWORD.to_owned()),
+            email_password_error: Some(i18n::t("account-wrong-password")),
             ..page
         }),
         EmailChangeRequest::SameAddress => refused(AccountPage {
-            new_email_error: Some("That is already your address.".to_owned()),
+            new_email_error: Some(i18n::t("account-same-email")),
             ..page
         }),
     })
@@ -153,11 +151,11 @@ pub(crate) async fn change_password(
             Redirect::to("/account?notice=password-changed").into_response()
         }
         PasswordChange::WrongPassword => refused(AccountPage {
-            current_password_error: Some(WRONG_PASSWORD.to_owned()),
+            current_password_error: Some(i18n::t("account-wrong-password")),
             ..page
         }),
         PasswordChange::Rejected(reason) => refused(AccountPage {
-            new_password_error: Some(reason.to_string()),
+            new_password_error: Some(reason.localize()),
             ..page
         }),
     })
@@ -183,7 +181,7 @@ pub(crate) async fn delete(
             Redirect::to("/").into_response()
         }
         AccountDeletion::WrongPassword => refused(AccountPage {
-            delete_error: Some(WRONG_PASSWORD.to_owned()),
+            delete_error: Some(i18n::t("account-wrong-password")),
             ..account_page(&state, &user.account, csrf_token)
         }),
     })
@@ -224,7 +222,7 @@ pub(crate) async fn email_confirm(
                 csrf_token,
                 token: raw_token,
                 email: email.as_str().to_owned(),
-                password_error: Some(WRONG_PASSWORD.to_owned()),
+                password_error: Some(i18n::t("account-wrong-password")),
             },
         )
             .into_response(),

@@ -16,6 +16,7 @@ use crate::accounts::{
 use crate::http::AppState;
 use crate::http::error::{AppError, FieldErrors, ProblemJson};
 use crate::http::forms::address_if_valid;
+use crate::http::language::RequestLanguage;
 use crate::tokens::{CodeAttempt, LinkToken, Purpose};
 use axum::Router;
 use axum::routing::post;
@@ -88,12 +89,13 @@ pub(crate) struct ResendRequest {
 /// registered. The token is only ever sent by email.
 pub(crate) async fn register(
     State(state): State<AppState>,
+    RequestLanguage(language): RequestLanguage,
     ApiJson(request): ApiJson<RegistrationRequest>,
 ) -> Result<Response, ProblemJson> {
     let min_length = state.accounts.rules().password_min_length;
     let account =
         NewAccount::parse(&request.email, &request.password, min_length).map_err(AppError::from)?;
-    state.accounts.register(account, None).await?;
+    state.accounts.register(account, language, None).await?;
     Ok(accepted("pending_confirmation"))
 }
 

@@ -16,6 +16,7 @@ use crate::http::pages::ConfirmPage;
 use crate::http::return_to::{ReturnToQuery, hidden, landing};
 use crate::http::signup_session;
 use crate::http::usable_link::{ConfirmLink, UsableLink, link_token};
+use crate::i18n::{self, Localize};
 use crate::tokens::Purpose;
 use axum::Router;
 use axum::routing::{get, post};
@@ -25,9 +26,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/confirm/{token}", get(show))
         .route("/confirm", post(submit))
 }
-
-const WRONG_PASSWORD: &str =
-    "That is not the password chosen at sign-up. Try again, or choose a new password below.";
 
 /// Shows what the link is for. Never changes anything: mail scanners fetch links, and some
 /// even press buttons, so only the POST acts, and only with the second proof: the password,
@@ -76,7 +74,7 @@ pub(crate) async fn submit(
         // The one-button form: no password, the sign-up session instead.
         (Err(_), Some(binding)) => ConfirmationProof::SignupSession(binding),
         (Err(missing), None) => {
-            return Ok(refused(password_refused(page, missing.to_string())));
+            return Ok(refused(password_refused(page, missing.localize())));
         }
     };
     Ok(match state.accounts.confirm(&token, proof).await? {
@@ -86,11 +84,11 @@ pub(crate) async fn submit(
         }
         Confirmation::WrongPassword { email } => refused(ConfirmPage {
             email: email.as_str().to_owned(),
-            ..password_refused(page, WRONG_PASSWORD.to_owned())
+            ..password_refused(page, i18n::t("confirm-wrong-password"))
         }),
         Confirmation::NewPasswordRejected { email, reason } => refused(ConfirmPage {
             email: email.as_str().to_owned(),
-            new_password_error: Some(reason.to_string()),
+            new_password_error: Some(reason.localize()),
             ..page
         }),
     })

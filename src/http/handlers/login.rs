@@ -11,6 +11,7 @@ use crate::http::error::AppError;
 use crate::http::forms::{EmailPasswordForm, HtmlForm};
 use crate::http::pages::{LoginPage, LoginUnconfirmedPage};
 use crate::http::return_to::{ReturnToQuery, hidden, landing};
+use crate::i18n;
 use crate::passwords::PasswordAttempt;
 use crate::sessions::{CREDENTIAL_VERSION_KEY, USER_ID_KEY};
 use axum::Router;
@@ -21,8 +22,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/login", get(form).post(submit))
         .route("/logout", post(logout))
 }
-
-const INVALID_CREDENTIALS: &str = "Invalid email or password.";
 
 pub(crate) async fn form(
     State(state): State<AppState>,
@@ -61,7 +60,7 @@ pub(crate) async fn submit(
             LoginPage {
                 csrf_token,
                 email: form.email.trim().to_owned(),
-                error: Some(INVALID_CREDENTIALS),
+                error: Some(i18n::t("login-invalid")),
                 return_to: hidden(state.return_policy.accept(&form.return_to).as_ref()),
             },
         )

@@ -12,6 +12,7 @@ use crate::http::error::AppError;
 use crate::http::forms::{HtmlForm, TokenPasswordForm};
 use crate::http::pages::{ForgotPage, ForgotSentPage, ResetPage};
 use crate::http::usable_link::{ResetLink, UsableLink, link_token};
+use crate::i18n::Localize;
 use crate::tokens::Purpose;
 use axum::Router;
 use axum::routing::{get, post};
@@ -73,7 +74,7 @@ pub(crate) async fn reset(
                 csrf_token,
                 token: form.token,
                 email: email.as_str().to_owned(),
-                password_error: Some(reason.to_string()),
+                password_error: Some(reason.localize()),
                 password_min_length: state.accounts.rules().password_min_length,
             },
         )

@@ -11,9 +11,11 @@ use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
 use crate::http::forms::{CodeForm, EmailPasswordForm, HtmlForm};
 use crate::http::handlers::login::log_in;
+use crate::http::language::RequestLanguage;
 use crate::http::pages::{CheckEmailPage, ConfirmPage, ResendPage, SignupPage};
 use crate::http::return_to::{ReturnTo, ReturnToQuery, hidden, landing};
 use crate::http::signup_session;
+use crate::i18n::{self, Localize};
 use crate::tokens::CodeAttempt;
 use axum::Router;
 use axum::routing::{get, post};
@@ -50,6 +52,7 @@ pub(crate) async fn submit(
     State(state): State<AppState>,
     session: Session,
     CsrfToken(csrf_token): CsrfToken,
+    RequestLanguage(language): RequestLanguage,
     HtmlForm(form): HtmlForm<EmailPasswordForm>,
 ) -> Result<Response, AppError> {
     let min_length = state.accounts.rules().password_min_length;
@@ -60,8 +63,8 @@ pub(crate) async fn submit(
             let page = SignupPage {
                 csrf_token,
                 email: form.email.trim().to_owned(),
-                email_error: rejection.email.map(|reason| reason.to_string()),
-                password_error: rejection.password.map(|reason| reason.to_string()),
+                email_error: rejection.email.map(|reason| reason.localize()),
+                password_error: rejection.password.map(|reason| reason.localize()),
                 password_min_length: min_length,
                 return_to: hidden(return_to.as_ref()),
             };
@@ -71,7 +74,7 @@ pub(crate) async fn submit(
     let email = account.email.clone();
     let registration = state
         .accounts
-        .register(account, return_to.as_ref().map(ReturnTo::as_str))
+        .register(account, language, return_to.as_ref().map(ReturnTo::as_str))
         .await?;
     signup_session::record(&session, &email, registration, return_to.as_ref()).await?;
     Ok(Redirect::to("/signup/check-email").into_response())
@@ -83,9 +86,6 @@ pub(crate) async fn check_email(CsrfToken(csrf_token): CsrfToken) -> CheckEmailP
         ..CheckEmailPage::default()
     }
 }
-
-const WRONG_CODE: &str =
-    "That code is not right. Check the newest confirmation email, or open the link in it instead.";
 
 /// `POST /confirm/code`: the code from the email, in the browser that signed up.
 pub(crate) async fn confirm_with_code(
@@ -128,7 +128,7 @@ pub(crate) async fn confirm_with_code(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 CheckEmailPage {
                     csrf_token,
-                    code_error: Some(WRONG_CODE),
+                    code_error: Some(i18n::t("code-wrong")),
                     ..CheckEmailPage::default()
                 },
             )
@@ -152,15 +152,13 @@ pub(crate) async fn continue_here(
         }
         Continuation::Pending => CheckEmailPage {
             csrf_token,
-            notice: Some(NOT_CONFIRMED_YET),
+            notice: Some(i18n::t("code-not-confirmed-yet")),
             ..CheckEmailPage::default()
         }
         .into_response(),
         Continuation::Spent => Redirect::to("/login").into_response(),
     })
 }
-
-const NOT_CONFIRMED_YET: &str = "The address is not confirmed yet. Enter the code from the email, or open its link, then press Continue again.";
 
 pub(crate) async fn resend_form(CsrfToken(csrf_token): CsrfToken) -> ResendPage {
     ResendPage {

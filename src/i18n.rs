@@ -1,0 +1,434 @@
+//! Languages (SPEC §11): Project Fluent message files, one per shipped language, compiled
+//! into the binary from `templates/messages/`.
+//!
+//! Templates and handlers ask [`t`] for a message by id; the language is the one in scope
+//! for the current request or email ([`scope`], [`sync_scope`]), so a page, its error
+//! texts and the emails it causes never need the language threaded through each call.
+
+use std::fmt;
+use std::sync::LazyLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+/// A language Doorman ships messages for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Language {
+    English,
+    German,
+    French,
+}
+
+impl Language {
+    pub const ALL: [Language; 3] = [Language::English, Language::German, Language::French];
+
+    /// The BCP 47 tag, as `<html lang>`, `Content-Language` and the account record say it.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::German => "de",
+            Language::French => "fr",
+        }
+    }
+
+    /// The language's name in itself, for the footer's links.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::English => "English",
+            Language::German => "Deutsch",
+            Language::French => "Français",
+        }
+    }
+
+    /// The shipped language a tag names by its primary subtag (`de-CH` is German), if any.
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let primary = tag.split(['-', '_']).next()?.trim();
+        Language::ALL
+            .into_iter()
+            .find(|language| language.tag().eq_ignore_ascii_case(primary))
+    }
+
+    /// The best match of an `Accept-Language` header among the shipped languages: the
+    /// highest weight wins, and the header's order breaks ties (RFC 9110 §12.5.4). `None`
+    /// when it names none of them (or only with `q=0`).
+    pub fn negotiate(accept_language: &str) -> Option<Self> {
+        // A header is a few dozen bytes; more than this many entries is not a browser.
+        const MAX_ENTRIES: usize = 32;
+        let mut best: Option<(Language, u16)> = None;
+        for entry in accept_language.split(',').take(MAX_ENTRIES) {
+            let mut parts = entry.split(';');
+            let range = parts.next().unwrap_or_default().trim();
+            let weight = parts
+                .find_map(|parameter| {
+                    let (name, value) = parameter.split_once('=')?;
+                    name.trim()
+                        .eq_ignore_ascii_case("q")
+                        .then(|| parse_weight(value.trim()))
+                })
+                .unwrap_or(Some(1000));
+            let (Some(language), Some(weight)) = (Language::from_tag(range), weight) else {
+                continue;
+            };
+            if weight > 0 && best.is_none_or(|(_, best_weight)| weight > best_weight) {
+                best = Some((language, weight));
+            }
+        }
+        best.map(|(language, _)| language)
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Language::English => 0,
+            Language::German => 1,
+            Language::French => 2,
+        }
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
+/// A `q` value in thousandths; `None` when it is not one (RFC 9110 §12.4.2).
+fn parse_weight(raw: &str) -> Option<u16> {
+    let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let thousandths = format!("{fraction:0<3}").parse::<u16>().ok()?;
+    match whole {
+        "0" => Some(thousandths),
+        "1" if thousandths == 0 => Some(1000),
+        _ => None,
+    }
+}
+
+/// The message files, in [`Language::ALL`]'s order.
+const SOURCES: [(Language, &str); 3] = [
+    (
+        Language::English,
+        include_str!("../templates/messages/en.ftl"),
+    ),
+    (
+        Language::German,
+        include_str!("../templates/messages/de.ftl"),
+    ),
+    (
+        Language::French,
+        include_str!("../templates/messages/fr.ftl"),
+    ),
+];
+
+type Bundle = FluentBundle<FluentResource>;
+
+static BUNDLES: LazyLock<Vec<Bundle>> = LazyLock::new(|| {
+    SOURCES
+        .iter()
+        .map(|(language, source)| {
+            bundle(*language, source)
+                .unwrap_or_else(|problem| panic!("templates/messages/{language}.ftl: {problem}"))
+        })
+        .collect()
+});
+
+fn bundle(language: Language, source: &str) -> Result<Bundle, String> {
+    let resource = FluentResource::try_new(source.to_owned())
+        .map_err(|(_, errors)| format!("does not parse: {errors:?}"))?;
+    let tag = language
+        .tag()
+        .parse()
+        .map_err(|error| format!("bad tag: {error}"))?;
+    let mut bundle = FluentBundle::new_concurrent(vec![tag]);
+    // Unicode isolation marks around every argument would end up inside URLs and
+    // addresses in plain-text emails.
+    bundle.set_use_isolating(false);
+    bundle
+        .add_resource(resource)
+        .map_err(|errors| format!("duplicate messages: {errors:?}"))?;
+    Ok(bundle)
+}
+
+/// Parses every message file now, so a broken one stops start-up rather than a request.
+///
+/// # Errors
+/// The first file that does not parse, and why.
+pub(crate) fn load() -> Result<(), String> {
+    for (language, source) in SOURCES {
+        bundle(language, source).map_err(|problem| format!("{language}.ftl: {problem}"))?;
+    }
+    LazyLock::force(&BUNDLES);
+    Ok(())
+}
+
+tokio::task_local! {
+    static CURRENT: Language;
+}
+
+/// Runs `future` with `language` as the one [`t`] speaks.
+pub(crate) async fn scope<F: Future>(language: Language, future: F) -> F::Output {
+    CURRENT.scope(language, future).await
+}
+
+/// Runs `render` with `language` as the one [`t`] speaks.
+pub(crate) fn sync_scope<R>(language: Language, render: impl FnOnce() -> R) -> R {
+    CURRENT.sync_scope(language, render)
+}
+
+/// The language in scope; English outside any (start-up, the CLI).
+pub(crate) fn current() -> Language {
+    CURRENT
+        .try_with(|language| *language)
+        .unwrap_or(Language::English)
+}
+
+/// The message `id` in the current language.
+pub(crate) fn t(id: &str) -> String {
+    format(current(), id, None)
+}
+
+/// The message `id` with one argument, `$name` in the message. Numbers stay numbers,
+/// so plural forms are chosen by the language's rules.
+pub(crate) fn t1(id: &str, name: &str, value: impl fmt::Display) -> String {
+    t_with(id, &[(name, &value)])
+}
+
+/// The message `id` with named arguments.
+pub(crate) fn t_with(id: &str, values: &[(&str, &dyn fmt::Display)]) -> String {
+    let mut args = FluentArgs::new();
+    for (name, value) in values {
+        args.set(
+            *name,
+            FluentValue::try_number(&value.to_string()).into_owned(),
+        );
+    }
+    format(current(), id, Some(&args))
+}
+
+/// A calendar date as people write it in the current language: "1 December 2026",
+/// "1. Dezember 2026", "1 décembre 2026".
+pub(crate) fn long_date(date: impl chrono::Datelike) -> String {
+    let month = t1("month-name", "month", date.month());
+    t_with(
+        "long-date",
+        &[
+            ("day", &date.day()),
+            ("month", &month),
+            ("year", &date.year()),
+        ],
+    )
+}
+
+fn format(language: Language, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+    let bundle = &BUNDLES[language.index()];
+    let Some(pattern) = bundle.get_message(id).and_then(|message| message.value()) else {
+        // Tests keep every id used present in every language; this is the last resort.
+        tracing::error!(%language, id, "missing message");
+        return id.to_owned();
+    };
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, args, &mut errors);
+    if !errors.is_empty() {
+        tracing::error!(%language, id, ?errors, "message did not format cleanly");
+    }
+    text.into_owned()
+}
+
+/// A value a person reads as a sentence: a refusal shown next to a field, say.
+pub(crate) trait Localize {
+    /// The text in the current language.
+    fn localize(&self) -> String;
+}
+
+/// "24 hours", "7 Tage", "15 minutes": how long a link or code works, for people to read.
+pub(crate) fn describe_duration(duration: std::time::Duration) -> String {
+    let seconds = duration.as_secs();
+    let (amount, unit) = if seconds.is_multiple_of(86_400) && seconds > 86_400 {
+        (seconds / 86_400, "duration-days")
+    } else if seconds.is_multiple_of(3600) {
+        (seconds / 3600, "duration-hours")
+    } else if seconds.is_multiple_of(60) {
+        (seconds / 60, "duration-minutes")
+    } else {
+        (seconds, "duration-seconds")
+    };
+    t1(unit, "count", amount)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::time::Duration;
+
+    use super::*;
+
+    fn message_ids(source: &str) -> BTreeSet<String> {
+        let resource = FluentResource::try_new(source.to_owned()).expect("parses");
+        resource
+            .entries()
+            .filter_map(|entry| match entry {
+                fluent_syntax::ast::Entry::Message(message) => Some(message.id.name.to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_language_has_exactly_the_messages_english_has() {
+        let english = message_ids(SOURCES[0].1);
+        for (language, source) in &SOURCES[1..] {
+            let theirs = message_ids(source);
+            let missing: Vec<_> = english.difference(&theirs).collect();
+            let extra: Vec<_> = theirs.difference(&english).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{language}.ftl lacks {missing:?} and has {extra:?} that English lacks"
+            );
+        }
+    }
+
+    #[test]
+    fn every_message_file_loads() {
+        load().unwrap();
+        for language in Language::ALL {
+            assert_eq!(SOURCES[language.index()].0, language);
+        }
+    }
+
+    /// Every id the templates and the code ask for exists (in English, hence everywhere).
+    #[test]
+    fn every_message_asked_for_exists() {
+        let english = message_ids(SOURCES[0].1);
+        let mut asked = BTreeSet::new();
+        for root in ["templates", "src"] {
+            collect_asked_ids(std::path::Path::new(root), &mut asked);
+        }
+        assert!(asked.len() > 100, "found only {} ids", asked.len());
+        let unknown: Vec<_> = asked.difference(&english).collect();
+        assert!(unknown.is_empty(), "unknown message ids: {unknown:?}");
+    }
+
+    fn collect_asked_ids(dir: &std::path::Path, asked: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                collect_asked_ids(&path, asked);
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            asked.extend(asked_ids(&text));
+        }
+    }
+
+    /// The literal ids passed to `t` and `t1` (and not to `text` or the like).
+    fn asked_ids(text: &str) -> Vec<String> {
+        let mut ids = Vec::new();
+        for call in ["t(\"", "t1(\""] {
+            for (at, _) in text.match_indices(call) {
+                let before = text[..at].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                    continue;
+                }
+                let rest = &text[at + call.len()..];
+                if let Some(end) = rest.find('"') {
+                    ids.push(rest[..end].to_owned());
+                }
+            }
+        }
+        ids
+    }
+
+    #[test]
+    fn accept_language_picks_the_heaviest_shipped_language() {
+        let cases = [
+            ("de-DE,de;q=0.9,en;q=0.8", Some(Language::German)),
+            (
+                "fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5",
+                Some(Language::French),
+            ),
+            ("en;q=0.5, fr;q=0.9", Some(Language::French)),
+            ("es, it;q=0.9, de;q=0.1", Some(Language::German)),
+            ("DE", Some(Language::German)),
+            ("de;q=0, fr;q=0.001", Some(Language::French)),
+            ("de;q=0", None),
+            ("es, pt-BR", None),
+            ("", None),
+            ("*", None),
+            ("de;q=2", None),
+            ("de;q=abc, en", Some(Language::English)),
+            (";;;,,,", None),
+        ];
+        for (header, expected) in cases {
+            assert_eq!(Language::negotiate(header), expected, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn dates_read_in_each_language() {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(
+            sync_scope(Language::English, || long_date(date)),
+            "1 December 2026"
+        );
+        assert_eq!(
+            sync_scope(Language::German, || long_date(date)),
+            "1. Dezember 2026"
+        );
+        assert_eq!(
+            sync_scope(Language::French, || long_date(date)),
+            "1 décembre 2026"
+        );
+        let march = chrono::NaiveDate::from_ymd_opt(2027, 3, 9).unwrap();
+        assert_eq!(
+            sync_scope(Language::German, || long_date(march)),
+            "9. März 2027"
+        );
+    }
+
+    #[test]
+    fn durations_read_in_each_language() {
+        let day = Duration::from_secs(86_400);
+        assert_eq!(
+            sync_scope(Language::English, || describe_duration(day)),
+            "24 hours"
+        );
+        assert_eq!(
+            sync_scope(Language::German, || describe_duration(day)),
+            "24 Stunden"
+        );
+        assert_eq!(
+            sync_scope(Language::French, || describe_duration(day)),
+            "24 heures"
+        );
+        let hour = Duration::from_secs(3600);
+        assert_eq!(
+            sync_scope(Language::English, || describe_duration(hour)),
+            "one hour"
+        );
+        assert_eq!(
+            sync_scope(Language::German, || describe_duration(hour)),
+            "eine Stunde"
+        );
+        assert_eq!(
+            sync_scope(Language::English, || describe_duration(
+                Duration::from_secs(7 * 86_400)
+            )),
+            "7 days"
+        );
+        assert_eq!(
+            sync_scope(Language::French, || describe_duration(Duration::from_secs(
+                900
+            ))),
+            "15 minutes"
+        );
+        assert_eq!(
+            sync_scope(Language::English, || describe_duration(
+                Duration::from_secs(90)
+            )),
+            "90 seconds"
+        );
+    }
+}

@@ -1,0 +1,278 @@
+# Doorman's English messages: every text a person reads on a page or in an email.
+# The other languages must have exactly these message ids (a test checks).
+
+## Every page
+
+site-name = Doorman
+nav-label = Main
+nav-account = Account
+nav-log-out = Log out
+nav-sign-up = Sign up
+nav-log-in = Log in
+footer-tagline = Doorman: sign up with email confirmation.
+footer-languages = Language
+error-summary-heading = Please fix the following:
+
+## Shared form parts
+
+field-email = Email address
+field-password = Password
+field-current-password = Current password
+field-new-password = New password
+password-hint = At least { $min } characters. A few unrelated words make a good passphrase.
+resend-button = Send a new confirmation link
+
+## Landing page
+
+home-title = Welcome
+home-heading = Welcome to Doorman
+home-intro = Create an account with your email address, confirm it from your inbox, and you are in.
+home-sign-up = Sign up
+home-or = or
+home-log-in = log in
+
+## Sign-up
+
+signup-title = Sign up
+signup-heading = Create your account
+signup-button = Sign up
+signup-have-account = Already have an account?
+signup-log-in = Log in
+
+## Check your inbox
+
+check-title = Check your inbox
+check-intro = If the address can be used, we have sent it an email with a six-digit code and a link. It may take a minute to arrive, and it may land in your spam folder.
+check-this-device-heading = Reading the email on this device?
+check-this-device = Enter the code here, or open the link in this browser: either confirms your account in one step.
+check-code-label = Six-digit code
+check-code-hint = From the email we just sent, for example 123456.
+check-code-button = Confirm with the code
+check-other-device-heading = Reading it on another device?
+check-other-device = Open the link there; you will be asked for the password you chose here. Once it is confirmed, come back to this page and press Continue.
+check-continue-button = Continue
+check-no-email-heading = No email?
+code-wrong = That code is not right. Check the newest confirmation email, or open the link in it instead.
+code-not-confirmed-yet = The address is not confirmed yet. Enter the code from the email, or open its link, then press Continue again.
+
+## Resend
+
+resend-title = Resend confirmation
+resend-heading = Send a new confirmation link
+resend-intro = Enter the address you signed up with. If it has an account waiting for confirmation, a new link is on its way.
+
+## Confirming an account
+
+confirm-title = Confirm your account
+confirm-heading = Confirm your account for { $email }
+confirm-one-click = This is the browser you signed up in, so there is nothing more to type.
+confirm-button = Confirm
+confirm-intro = Enter the password you chose when you signed up. Signed up in another browser? It works here too, with the same password.
+confirm-password-label = Password chosen at sign-up
+confirm-password-button = Confirm my account
+confirm-new-password-heading = Did not sign up yourself, or forgot the password?
+confirm-new-password-intro = Choose a new password instead. It replaces the one given at sign-up.
+confirm-new-password-button = Set password and confirm
+confirm-missing-password = Enter the password chosen at sign-up, or choose a new one.
+confirm-wrong-password = That is not the password chosen at sign-up. Try again, or choose a new password below.
+
+## Logging in
+
+login-title = Log in
+login-heading = Log in
+login-button = Log in
+login-forgot = Forgot your password?
+login-new-here = New here?
+login-create-account = Create an account
+login-invalid = Invalid email or password.
+unconfirmed-title = Confirm your address first
+unconfirmed-intro = Your password is right, but the account's email address is not confirmed yet. Open the link in the confirmation email, or ask for a new one.
+
+## Forgotten password
+
+forgot-title = Forgot your password
+forgot-heading = Forgot your password?
+forgot-intro = Enter the address of your account. If it has one, we email it a link to choose a new password.
+forgot-button = Email me a reset link
+forgot-sent-title = Check your inbox
+forgot-sent-intro = If the address has an account, we have sent it a link to choose a new password. It may take a minute to arrive, and it may land in your spam folder. The link works once.
+forgot-sent-back = Back to log in
+reset-title = Choose a new password
+reset-heading = Choose a new password for { $email }
+reset-button = Set new password
+
+## The account page
+
+account-title = Your account
+account-member-since = Member since
+account-log-out = Log out
+account-change-email-heading = Change your email address
+account-change-email-intro = We send a link to the new address; the change happens when you open it.
+account-new-email = New email address
+account-change-email-button = Change email address
+account-change-password-heading = Change your password
+account-password-hint = At least { $min } characters. Other devices are logged out.
+account-change-password-button = Change password
+account-delete-heading = Delete your account
+account-delete-intro = This deletes the account at once. The address can sign up again later.
+account-delete-button = Delete my account
+account-wrong-password = That is not your current password.
+account-same-email = That is already your address.
+account-email-change-sent = Check the inbox of the new address: the change happens when you open the link we sent there.
+account-email-changed = Your email address was changed.
+account-password-changed = Your password was changed. Other devices were logged out.
+email-change-title = Confirm your new address
+email-change-heading = Confirm your new address { $email }
+email-change-intro = Enter your account's password to move the account to this address.
+email-change-button = Use this address
+address-taken-title = That address is taken
+address-taken-intro = Another account registered this address after the link was sent, so your account keeps its current address.
+address-taken-back = Back to your account
+
+## Links that cannot be used
+
+link-used-title = Link already used
+link-expired-title = Link expired
+link-invalid-title = Link not valid
+link-expired-heading = This link has expired
+link-invalid-heading = This link is not valid
+link-confirm-used-heading = Your account is already confirmed
+link-confirm-used = There is nothing more to do with this link.
+link-confirm-used-log-in = Log in to continue.
+link-confirm-expired = Confirmation links work for a limited time. Ask for a new one below.
+link-confirm-invalid = The link may have been copied incompletely, or it was replaced by a newer one. Ask for a new link below.
+link-reset-expired = Reset links work for a limited time. Ask for a new one.
+link-reset-invalid = Reset links work once, and a newer link or a password change replaces them. Ask for a new one.
+link-reset-again = Ask for a new reset link
+link-change-used-heading = Address already changed
+link-change-used = Your account already uses this address.
+link-change-expired = Links to change an address work for a limited time. Ask for the change again from your account page.
+link-change-invalid = The link may be incomplete, or your address changed since it was sent. Ask for the change again from your account page.
+link-change-account = Go to your account
+
+## Error pages
+
+error-back = Back to the start page
+error-bad-request-title = Bad request
+error-bad-request = The request could not be read. Go back, check what you entered and try again.
+error-unauthorized-title = Not logged in
+error-unauthorized = Log in first.
+error-csrf-title = Form expired
+error-csrf = This form could not be verified, perhaps because it was open for a long time or cookies are blocked. Go back, reload the page and try again.
+error-not-found-title = Page not found
+error-not-found = There is no page at this address.
+error-method-title = Not allowed
+error-method = This page cannot be used that way. Go back and use the form on the page.
+error-too-large-title = Too much data
+error-too-large = The form sent more data than any field needs. Go back and shorten what you entered.
+error-media-type-title = Unsupported form
+error-media-type = The form was sent in a format this page does not accept.
+error-throttled-title = Too many attempts
+error-throttled = There have been too many attempts from here in a short time. Please wait a minute and try again.
+error-busy-title = Busy right now
+error-busy = Many people are signing up at once. Please wait a few seconds and try again.
+error-internal-title = Something went wrong
+error-internal = Something went wrong on our side. Please try again in a moment.
+
+## Field errors
+
+email-missing = Enter your email address.
+email-too-long = An email address has at most 254 characters.
+email-invalid = Enter an email address like name@example.com.
+password-too-short = Use at least { $min } characters. A passphrase of a few unrelated words is long and easy to remember.
+password-too-long = Use at most { $max } characters.
+password-common = This password is one of the most common ones, which attackers try first. Try a passphrase of a few unrelated words.
+password-is-email = Your password must not be your email address. Try a passphrase of a few unrelated words.
+
+## The development mailbox
+
+mailbox-title = Development mailbox
+mailbox-intro = Every email queued, newest first. Links are minted when you open a message, as the worker does when it sends. This page does not exist in production.
+mailbox-empty = No emails yet.
+mailbox-to = To
+mailbox-subject = Subject
+mailbox-status = Status
+mailbox-read = Read
+mailbox-html = HTML
+mailbox-text = Text
+
+## Dates
+
+long-date = { $day } { $month } { $year }
+month-name = { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+}
+
+## How long a link or code works
+
+duration-days = { $count ->
+    [one] one day
+   *[other] { $count } days
+}
+duration-hours = { $count ->
+    [one] one hour
+   *[other] { $count } hours
+}
+duration-minutes = { $count ->
+    [one] one minute
+   *[other] { $count } minutes
+}
+duration-seconds = { $count ->
+    [one] one second
+   *[other] { $count } seconds
+}
+
+## Emails
+
+email-footer = You received this email because this address was entered on a Doorman page.
+email-paste-link = Or paste this link into your browser:
+
+confirmation-subject = Confirm your email address
+confirmation-intro = Someone, hopefully you, signed up for Doorman with this email address.
+confirmation-code-intro = On the device where you signed up, enter this code on the page that asked you to check your inbox:
+confirmation-code-label = Your code:
+confirmation-code-valid = The code works for { $valid_for }.
+confirmation-link-intro = Or open this link, on any device. In the browser where you signed up, one button confirms; on another device you are asked for the password chosen at sign-up, or for a new one if you did not sign up yourself.
+confirmation-button = Confirm my address
+confirmation-link-valid = The link works for { $valid_for }. If you did not sign up, ignore this email: the account stays inactive and is deleted.
+
+already-registered-subject = Someone tried to sign up with your address
+already-registered-intro = Someone just tried to create a Doorman account with this email address, but you already have one. Nothing was changed.
+already-registered-log-in = If this was you, log in with your existing password:
+already-registered-button = Log in
+already-registered-forgot = Forgot it? Reset it here:
+already-registered-not-you = If it was not you, you can ignore this email.
+
+password-reset-subject = Reset your password
+password-reset-intro = Someone, hopefully you, asked to reset the password of the Doorman account for this address. To choose a new password, open this link:
+password-reset-button = Choose a new password
+password-reset-valid = The link works once, for { $valid_for }. If you did not ask for it, ignore this email: your password stays as it is.
+
+password-changed-subject = Your password was changed
+password-changed-intro = The password of your Doorman account was just changed, and every other session was logged out.
+password-changed-not-you = If this was you, there is nothing to do. If it was not, reset your password now:
+
+email-change-confirmation-subject = Confirm your new email address
+email-change-confirmation-intro = Someone, hopefully you, asked to move a Doorman account to this email address. To finish, open this link and enter the account's password:
+email-change-confirmation-button = Confirm my new address
+email-change-confirmation-valid = The link works for { $valid_for }. If you did not ask for this, ignore this email: nothing changes.
+
+email-change-notice-subject = Your email address is being changed
+email-change-notice-intro = Someone asked to change the email address of your Doorman account. The change happens only when the new address is confirmed from its own inbox.
+email-change-notice-not-you = If this was you, there is nothing to do here. If it was not, someone knows your password: reset it now at
+
+email-taken-subject = Someone tried to use your address
+email-taken-intro = Someone tried to move another Doorman account to this email address, which already has an account: yours. Nothing was changed.
+email-taken-log-in = You can log in as usual:
+email-taken-not-you = If you did not expect this, you can ignore this email.

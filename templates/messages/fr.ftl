@@ -1,0 +1,277 @@
+# Les textes français de Doorman. Les mêmes identifiants que en.ftl (un test le vérifie).
+
+## Chaque page
+
+site-name = Doorman
+nav-label = Menu principal
+nav-account = Compte
+nav-log-out = Se déconnecter
+nav-sign-up = S’inscrire
+nav-log-in = Se connecter
+footer-tagline = Doorman : inscription avec confirmation par e-mail.
+footer-languages = Langue
+error-summary-heading = Veuillez corriger ce qui suit :
+
+## Éléments de formulaire communs
+
+field-email = Adresse e-mail
+field-password = Mot de passe
+field-current-password = Mot de passe actuel
+field-new-password = Nouveau mot de passe
+password-hint = Au moins { $min } caractères. Quelques mots sans rapport entre eux font une bonne phrase de passe.
+resend-button = Envoyer un nouveau lien de confirmation
+
+## Page d’accueil
+
+home-title = Bienvenue
+home-heading = Bienvenue sur Doorman
+home-intro = Créez un compte avec votre adresse e-mail, confirmez-le depuis votre boîte de réception, et c’est fait.
+home-sign-up = Inscrivez-vous
+home-or = ou
+home-log-in = connectez-vous
+
+## Inscription
+
+signup-title = Inscription
+signup-heading = Créer votre compte
+signup-button = S’inscrire
+signup-have-account = Vous avez déjà un compte ?
+signup-log-in = Se connecter
+
+## Vérifier sa boîte de réception
+
+check-title = Consultez votre boîte de réception
+check-intro = Si l’adresse peut être utilisée, nous lui avons envoyé un e-mail avec un code à six chiffres et un lien. Il peut mettre une minute à arriver et peut atterrir dans vos indésirables.
+check-this-device-heading = Vous lisez l’e-mail sur cet appareil ?
+check-this-device = Saisissez le code ici, ou ouvrez le lien dans ce navigateur : l’un comme l’autre confirme votre compte en une étape.
+check-code-label = Code à six chiffres
+check-code-hint = Tiré de l’e-mail que nous venons d’envoyer, par exemple 123456.
+check-code-button = Confirmer avec le code
+check-other-device-heading = Vous le lisez sur un autre appareil ?
+check-other-device = Ouvrez-y le lien ; le mot de passe choisi ici vous sera demandé. Une fois le compte confirmé, revenez sur cette page et appuyez sur Continuer.
+check-continue-button = Continuer
+check-no-email-heading = Pas d’e-mail ?
+code-wrong = Ce code n’est pas le bon. Vérifiez l’e-mail de confirmation le plus récent, ou ouvrez plutôt le lien qu’il contient.
+code-not-confirmed-yet = L’adresse n’est pas encore confirmée. Saisissez le code de l’e-mail, ou ouvrez son lien, puis appuyez de nouveau sur Continuer.
+
+## Renvoyer
+
+resend-title = Renvoyer la confirmation
+resend-heading = Envoyer un nouveau lien de confirmation
+resend-intro = Saisissez l’adresse avec laquelle vous vous êtes inscrit. Si un compte de cette adresse attend sa confirmation, un nouveau lien est en route.
+
+## Confirmer un compte
+
+confirm-title = Confirmer votre compte
+confirm-heading = Confirmer votre compte pour { $email }
+confirm-one-click = C’est dans ce navigateur que vous vous êtes inscrit : il n’y a plus rien à saisir.
+confirm-button = Confirmer
+confirm-intro = Saisissez le mot de passe choisi lors de l’inscription. Inscrit dans un autre navigateur ? Cela fonctionne ici aussi, avec le même mot de passe.
+confirm-password-label = Mot de passe choisi à l’inscription
+confirm-password-button = Confirmer mon compte
+confirm-new-password-heading = Vous ne vous êtes pas inscrit vous-même, ou avez oublié le mot de passe ?
+confirm-new-password-intro = Choisissez plutôt un nouveau mot de passe. Il remplace celui donné à l’inscription.
+confirm-new-password-button = Définir le mot de passe et confirmer
+confirm-missing-password = Saisissez le mot de passe choisi à l’inscription, ou choisissez-en un nouveau.
+confirm-wrong-password = Ce n’est pas le mot de passe choisi à l’inscription. Réessayez, ou choisissez un nouveau mot de passe ci-dessous.
+
+## Se connecter
+
+login-title = Connexion
+login-heading = Se connecter
+login-button = Se connecter
+login-forgot = Mot de passe oublié ?
+login-new-here = Nouveau ici ?
+login-create-account = Créer un compte
+login-invalid = Adresse e-mail ou mot de passe incorrect.
+unconfirmed-title = Confirmez d’abord votre adresse
+unconfirmed-intro = Votre mot de passe est bon, mais l’adresse e-mail du compte n’est pas encore confirmée. Ouvrez le lien de l’e-mail de confirmation, ou demandez-en un nouveau.
+
+## Mot de passe oublié
+
+forgot-title = Mot de passe oublié
+forgot-heading = Mot de passe oublié ?
+forgot-intro = Saisissez l’adresse de votre compte. Si elle en a un, nous lui envoyons un lien pour choisir un nouveau mot de passe.
+forgot-button = M’envoyer un lien de réinitialisation
+forgot-sent-title = Consultez votre boîte de réception
+forgot-sent-intro = Si l’adresse a un compte, nous lui avons envoyé un lien pour choisir un nouveau mot de passe. Il peut mettre une minute à arriver et peut atterrir dans vos indésirables. Le lien fonctionne une fois.
+forgot-sent-back = Retour à la connexion
+reset-title = Choisir un nouveau mot de passe
+reset-heading = Choisir un nouveau mot de passe pour { $email }
+reset-button = Définir le nouveau mot de passe
+
+## La page du compte
+
+account-title = Votre compte
+account-member-since = Membre depuis
+account-log-out = Se déconnecter
+account-change-email-heading = Changer votre adresse e-mail
+account-change-email-intro = Nous envoyons un lien à la nouvelle adresse ; le changement a lieu quand vous l’ouvrez.
+account-new-email = Nouvelle adresse e-mail
+account-change-email-button = Changer l’adresse e-mail
+account-change-password-heading = Changer votre mot de passe
+account-password-hint = Au moins { $min } caractères. Les autres appareils sont déconnectés.
+account-change-password-button = Changer le mot de passe
+account-delete-heading = Supprimer votre compte
+account-delete-intro = Le compte est supprimé immédiatement. L’adresse pourra s’inscrire de nouveau plus tard.
+account-delete-button = Supprimer mon compte
+account-wrong-password = Ce n’est pas votre mot de passe actuel.
+account-same-email = C’est déjà votre adresse.
+account-email-change-sent = Consultez la boîte de réception de la nouvelle adresse : le changement a lieu quand vous ouvrez le lien que nous y avons envoyé.
+account-email-changed = Votre adresse e-mail a été changée.
+account-password-changed = Votre mot de passe a été changé. Les autres appareils ont été déconnectés.
+email-change-title = Confirmer votre nouvelle adresse
+email-change-heading = Confirmer votre nouvelle adresse { $email }
+email-change-intro = Saisissez le mot de passe de votre compte pour le déplacer vers cette adresse.
+email-change-button = Utiliser cette adresse
+address-taken-title = Cette adresse est prise
+address-taken-intro = Un autre compte a enregistré cette adresse après l’envoi du lien ; votre compte garde donc son adresse actuelle.
+address-taken-back = Retour à votre compte
+
+## Liens inutilisables
+
+link-used-title = Lien déjà utilisé
+link-expired-title = Lien expiré
+link-invalid-title = Lien non valide
+link-expired-heading = Ce lien a expiré
+link-invalid-heading = Ce lien n’est pas valide
+link-confirm-used-heading = Votre compte est déjà confirmé
+link-confirm-used = Il n’y a plus rien à faire avec ce lien.
+link-confirm-used-log-in = Connectez-vous pour continuer.
+link-confirm-expired = Les liens de confirmation fonctionnent pendant une durée limitée. Demandez-en un nouveau ci-dessous.
+link-confirm-invalid = Le lien a peut-être été copié incomplètement, ou un plus récent l’a remplacé. Demandez un nouveau lien ci-dessous.
+link-reset-expired = Les liens de réinitialisation fonctionnent pendant une durée limitée. Demandez-en un nouveau.
+link-reset-invalid = Les liens de réinitialisation fonctionnent une fois, et un lien plus récent ou un changement de mot de passe les remplace. Demandez-en un nouveau.
+link-reset-again = Demander un nouveau lien de réinitialisation
+link-change-used-heading = Adresse déjà changée
+link-change-used = Votre compte utilise déjà cette adresse.
+link-change-expired = Les liens de changement d’adresse fonctionnent pendant une durée limitée. Redemandez le changement depuis la page de votre compte.
+link-change-invalid = Le lien est peut-être incomplet, ou votre adresse a changé depuis son envoi. Redemandez le changement depuis la page de votre compte.
+link-change-account = Aller à votre compte
+
+## Pages d’erreur
+
+error-back = Retour à la page d’accueil
+error-bad-request-title = Requête incorrecte
+error-bad-request = La requête n’a pas pu être lue. Revenez en arrière, vérifiez votre saisie et réessayez.
+error-unauthorized-title = Non connecté
+error-unauthorized = Connectez-vous d’abord.
+error-csrf-title = Formulaire expiré
+error-csrf = Ce formulaire n’a pas pu être vérifié, peut-être parce qu’il est resté longtemps ouvert ou que les cookies sont bloqués. Revenez en arrière, rechargez la page et réessayez.
+error-not-found-title = Page introuvable
+error-not-found = Il n’y a pas de page à cette adresse.
+error-method-title = Non autorisé
+error-method = Cette page ne s’utilise pas ainsi. Revenez en arrière et utilisez le formulaire de la page.
+error-too-large-title = Trop de données
+error-too-large = Le formulaire a envoyé plus de données qu’aucun champ n’en demande. Revenez en arrière et raccourcissez votre saisie.
+error-media-type-title = Formulaire non pris en charge
+error-media-type = Le formulaire a été envoyé dans un format que cette page n’accepte pas.
+error-throttled-title = Trop de tentatives
+error-throttled = Il y a eu trop de tentatives depuis cet endroit en peu de temps. Veuillez attendre une minute et réessayer.
+error-busy-title = Occupé en ce moment
+error-busy = Beaucoup de personnes s’inscrivent en même temps. Veuillez attendre quelques secondes et réessayer.
+error-internal-title = Une erreur s’est produite
+error-internal = Une erreur s’est produite de notre côté. Veuillez réessayer dans un instant.
+
+## Erreurs de champ
+
+email-missing = Saisissez votre adresse e-mail.
+email-too-long = Une adresse e-mail a au plus 254 caractères.
+email-invalid = Saisissez une adresse e-mail comme nom@example.com.
+password-too-short = Utilisez au moins { $min } caractères. Une phrase de passe de quelques mots sans rapport entre eux est longue et facile à retenir.
+password-too-long = Utilisez au plus { $max } caractères.
+password-common = Ce mot de passe fait partie des plus courants, que les attaquants essaient en premier. Essayez une phrase de passe de quelques mots sans rapport entre eux.
+password-is-email = Votre mot de passe ne doit pas être votre adresse e-mail. Essayez une phrase de passe de quelques mots sans rapport entre eux.
+
+## La boîte de développement
+
+mailbox-title = Boîte de développement
+mailbox-intro = Chaque e-mail mis en file, le plus récent d’abord. Les liens sont créés à l’ouverture d’un message, comme le fait l’envoi. Cette page n’existe pas en production.
+mailbox-empty = Pas encore d’e-mail.
+mailbox-to = À
+mailbox-subject = Objet
+mailbox-status = État
+mailbox-read = Lire
+mailbox-html = HTML
+mailbox-text = Texte
+
+## Dates
+
+long-date = { $day } { $month } { $year }
+month-name = { $month ->
+    [1] janvier
+    [2] février
+    [3] mars
+    [4] avril
+    [5] mai
+    [6] juin
+    [7] juillet
+    [8] août
+    [9] septembre
+    [10] octobre
+    [11] novembre
+   *[12] décembre
+}
+
+## Durée de validité d’un lien ou d’un code
+
+duration-days = { $count ->
+    [one] un jour
+   *[other] { $count } jours
+}
+duration-hours = { $count ->
+    [one] une heure
+   *[other] { $count } heures
+}
+duration-minutes = { $count ->
+    [one] une minute
+   *[other] { $count } minutes
+}
+duration-seconds = { $count ->
+    [one] une seconde
+   *[other] { $count } secondes
+}
+
+## E-mails
+
+email-footer = Vous recevez cet e-mail parce que cette adresse a été saisie sur une page Doorman.
+email-paste-link = Ou collez ce lien dans votre navigateur :
+
+confirmation-subject = Confirmez votre adresse e-mail
+confirmation-intro = Quelqu’un, vous sans doute, s’est inscrit sur Doorman avec cette adresse e-mail.
+confirmation-code-intro = Sur l’appareil où vous vous êtes inscrit, saisissez ce code sur la page qui vous a demandé de consulter votre boîte de réception :
+confirmation-code-label = Votre code :
+confirmation-code-valid = Le code fonctionne pendant { $valid_for }.
+confirmation-link-intro = Ou ouvrez ce lien, sur n’importe quel appareil. Dans le navigateur où vous vous êtes inscrit, un bouton suffit ; sur un autre appareil, le mot de passe choisi à l’inscription vous est demandé, ou un nouveau si vous ne vous êtes pas inscrit vous-même.
+confirmation-button = Confirmer mon adresse
+confirmation-link-valid = Le lien fonctionne pendant { $valid_for }. Si vous ne vous êtes pas inscrit, ignorez cet e-mail : le compte reste inactif et sera supprimé.
+
+already-registered-subject = Quelqu’un a essayé de s’inscrire avec votre adresse
+already-registered-intro = Quelqu’un vient d’essayer de créer un compte Doorman avec cette adresse e-mail, mais vous en avez déjà un. Rien n’a été modifié.
+already-registered-log-in = Si c’était vous, connectez-vous avec votre mot de passe actuel :
+already-registered-button = Se connecter
+already-registered-forgot = Oublié ? Réinitialisez-le ici :
+already-registered-not-you = Si ce n’était pas vous, vous pouvez ignorer cet e-mail.
+
+password-reset-subject = Réinitialisez votre mot de passe
+password-reset-intro = Quelqu’un, vous sans doute, a demandé à réinitialiser le mot de passe du compte Doorman de cette adresse. Pour choisir un nouveau mot de passe, ouvrez ce lien :
+password-reset-button = Choisir un nouveau mot de passe
+password-reset-valid = Le lien fonctionne une fois, pendant { $valid_for }. Si vous ne l’avez pas demandé, ignorez cet e-mail : votre mot de passe reste tel quel.
+
+password-changed-subject = Votre mot de passe a été changé
+password-changed-intro = Le mot de passe de votre compte Doorman vient d’être changé, et toutes les autres sessions ont été déconnectées.
+password-changed-not-you = Si c’était vous, il n’y a rien à faire. Sinon, réinitialisez votre mot de passe maintenant :
+
+email-change-confirmation-subject = Confirmez votre nouvelle adresse e-mail
+email-change-confirmation-intro = Quelqu’un, vous sans doute, a demandé à déplacer un compte Doorman vers cette adresse e-mail. Pour terminer, ouvrez ce lien et saisissez le mot de passe du compte :
+email-change-confirmation-button = Confirmer ma nouvelle adresse
+email-change-confirmation-valid = Le lien fonctionne pendant { $valid_for }. Si vous n’avez rien demandé, ignorez cet e-mail : rien ne change.
+
+email-change-notice-subject = Votre adresse e-mail est en cours de changement
+email-change-notice-intro = Quelqu’un a demandé à changer l’adresse e-mail de votre compte Doorman. Le changement n’a lieu que lorsque la nouvelle adresse est confirmée depuis sa propre boîte de réception.
+email-change-notice-not-you = Si c’était vous, il n’y a rien à faire ici. Sinon, quelqu’un connaît votre mot de passe : réinitialisez-le maintenant sur
+
+email-taken-subject = Quelqu’un a essayé d’utiliser votre adresse
+email-taken-intro = Quelqu’un a essayé de déplacer un autre compte Doorman vers cette adresse e-mail, qui a déjà un compte : le vôtre. Rien n’a été modifié.
+email-taken-log-in = Vous pouvez vous connecter comme d’habitude :
+email-taken-not-you = Si vous ne vous y attendiez pas, vous pouvez ignorer cet e-mail.
