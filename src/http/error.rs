@@ -258,15 +258,22 @@ impl IntoResponse for ProblemJson {
 }
 
 /// An `application/problem+json` document (RFC 9457), with per-field messages on `422`.
-#[derive(Debug, serde::Serialize)]
-struct Problem {
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Problem {
+    /// Always `about:blank`: the status says what kind of problem it is.
     #[serde(rename = "type")]
+    #[schema(example = "about:blank")]
     kind: &'static str,
+    #[schema(example = "Link expired")]
     title: &'static str,
     #[serde(serialize_with = "serialize_status")]
+    #[schema(value_type = u16, example = 410)]
     status: StatusCode,
+    #[schema(example = "Signature has expired.")]
     detail: String,
+    /// On `422`: what was wrong with each refused field, by field name.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(value_type = Option<BTreeMap<String, String>>)]
     errors: FieldErrors,
 }
 

@@ -97,13 +97,14 @@ pub(crate) struct EmailForm {
     pub(crate) email: Option<Email>,
 }
 
-/// An address field acted on only if it parses: anything else is answered exactly like an
-/// address without an account, so the field never earns an error of its own.
+/// An address field acted on only if it parses: anything else (JSON's `null` too) is
+/// answered exactly like an address without an account, so the field never earns an error
+/// of its own.
 pub(crate) fn address_if_valid<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Email>, D::Error> {
-    let typed = <String as serde::Deserialize>::deserialize(deserializer)?;
-    Ok(Email::parse(&typed).ok())
+    let typed = <Option<String> as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(typed.and_then(|typed| Email::parse(&typed).ok()))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

@@ -20,6 +20,7 @@ mod usable_link;
 pub(crate) use language::LanguageOptions;
 use std::sync::Arc;
 use std::time::Duration;
+use utoipa_axum::router::UtoipaMethodRouterExt;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath, Request, State};
@@ -157,11 +158,17 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
     // Forward auth and the session API read the session cookie and nothing else: no CSRF
     // cookie, no page layers.
     let verify = get(handlers::forward_auth::verify).layer(sessions.clone());
-    let api = handlers::api::routes()
-        .route(
-            "/session",
-            get(handlers::forward_auth::session).layer(sessions.clone()),
-        )
+    let (api, document) = handlers::api::routes()
+        .routes(utoipa_axum::routes!(handlers::forward_auth::session).layer(sessions.clone()))
+        .routes(utoipa_axum::routes!(handlers::api::document))
+        .split_for_parts();
+    let api = api
+        .layer(axum::Extension(handlers::api::ApiDocument::new(
+            document,
+            state.accounts.rules().password_min_length,
+        )))
+        .fallback(handlers::api::not_found)
+        .method_not_allowed_fallback(handlers::api::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             rate_limit::PostLimit::api(state.clone()),
             rate_limit::limit_posts,

@@ -201,6 +201,19 @@ impl Chromium {
         }
     }
 
+    /// What `<html lang>` says on the page shown.
+    async fn html_lang(&self) -> String {
+        self.command(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": "return document.documentElement.lang", "args": []}),
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned()
+    }
+
     async fn text(&self) -> String {
         let body = self.element("body").await;
         self.command(
@@ -509,4 +522,82 @@ async fn the_remaining_pages_pass_axe_in_a_browser() {
         )
         .await;
     assert_eq!(overflow, json!(false), "no sideways scrolling on a phone");
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium, chromedriver and axe-core: .ci/run installs them and runs --ignored"]
+async fn every_page_and_email_passes_axe_in_every_language() {
+    let app = spawn_app().await;
+    let browser = Chromium::start().await;
+    let confirmed = unique_email();
+    let used_link = app.signup_and_get_link(&confirmed).await;
+    app.confirm(&used_link, &[("password", PASSWORD)]).await;
+    app.post_form("/password/forgot", &[("email", &confirmed)])
+        .await;
+    let reset_link = app.smtp.wait_for(&confirmed, 2).await[1].link("/password/reset/");
+
+    for language in ["en", "de", "fr"] {
+        // The footer's link is how a person picks; the cookie it sets carries the rest.
+        browser.goto(&app.url("/")).await;
+        let pick = format!("footer a[hreflang='{language}']");
+        browser.submit(&pick).await;
+        let pending = unique_email();
+        let signed_up = app
+            .browser_speaking(language)
+            .signup(&pending, PASSWORD)
+            .await;
+        assert_eq!(signed_up.status(), 303);
+        let pending_link = app.smtp.wait_for(&pending, 1).await[0].link("/confirm/");
+        let mut pages: Vec<String> = [
+            "/",
+            "/signup",
+            "/signup/check-email",
+            "/login",
+            "/password/forgot",
+            "/password/forgot/sent",
+            "/confirm/resend",
+            "/confirm/not-a-token",
+            "/no/such/page",
+        ]
+        .map(|path| app.url(path))
+        .into();
+        pages.extend([&pending_link, &used_link, &reset_link].map(|link| app.local(link)));
+        for page in &pages {
+            browser.goto(page).await;
+            assert_eq!(browser.html_lang().await, language, "{page}");
+            browser
+                .assert_accessible(&format!("{page} in {language}"))
+                .await;
+        }
+        // Pages that answer a form: refusals, then the account page once logged in.
+        browser.goto(&app.url("/signup")).await;
+        browser.type_into("#email", "not an address").await;
+        browser.submit("form[action='/signup'] button").await;
+        assert_eq!(browser.html_lang().await, language);
+        browser
+            .assert_accessible(&format!("sign-up errors in {language}"))
+            .await;
+        browser.goto(&app.url("/login")).await;
+        browser.type_into("#email", &confirmed).await;
+        browser.type_into("#password", PASSWORD).await;
+        browser.submit("form[action='/login'] button").await;
+        assert_eq!(browser.current_path().await, "/account");
+        assert_eq!(browser.html_lang().await, language);
+        browser
+            .assert_accessible(&format!("/account in {language}"))
+            .await;
+        browser.submit("form[action='/logout'] button").await;
+
+        // The confirmation email, as the account's language renders it.
+        let row = app
+            .count(&format!(
+                "SELECT MAX(id) FROM outbox WHERE recipient = '{pending}'"
+            ))
+            .await;
+        browser.goto(&app.url(&format!("/dev/mailbox/{row}"))).await;
+        assert_eq!(browser.html_lang().await, language);
+        browser
+            .assert_email_accessible(&format!("confirmation email in {language}"))
+            .await;
+    }
 }

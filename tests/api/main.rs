@@ -12,6 +12,7 @@ mod helpers;
 mod json_api;
 mod languages;
 mod login;
+mod openapi;
 mod pages;
 mod process;
 mod proxy;

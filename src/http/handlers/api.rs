@@ -7,32 +7,92 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
-use serde_json::json;
 
 use crate::accounts::{
     AccountsError, AddressRequest, CodeConfirmation, CodeProof, Confirmation, ConfirmationFields,
     ConfirmationProof, Email, LinkProblem, NewAccount,
 };
 use crate::http::AppState;
-use crate::http::error::{AppError, FieldErrors, ProblemJson};
+use crate::http::error::{AppError, FieldErrors, Problem, ProblemJson};
 use crate::http::forms::address_if_valid;
 use crate::http::language::RequestLanguage;
 use crate::tokens::{CodeAttempt, LinkToken, Purpose};
-use axum::Router;
-use axum::routing::post;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// Mounted at `/api/v1`.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/registrations", post(register))
-        .route("/confirmations", post(confirm))
-        .route("/confirmations/resend", post(resend))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+/// The routes mounted at `/api/v1` that take JSON, each with its OpenAPI operation: the
+/// document is generated from these same declarations, so it cannot miss a route.
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(confirm))
+        .routes(routes!(resend))
 }
 
-/// A JSON body: `415` without `Content-Type: application/json`, `413` past the size
-/// limit, `400` for malformed JSON.
+/// The JSON API's OpenAPI 3.1 document, as served at `/api/v1/openapi.json`.
+#[derive(Clone)]
+pub(crate) struct ApiDocument(pub std::sync::Arc<String>);
+
+impl ApiDocument {
+    /// The document for `api`, whose paths are relative to `/api/v1`, stating the
+    /// configured `PASSWORD_MIN_LENGTH`.
+    pub(crate) fn new(api: utoipa::openapi::OpenApi, password_min_length: usize) -> Self {
+        let mut info = utoipa::openapi::Info::new("Doorman", env!("CARGO_PKG_VERSION"));
+        info.description = Some(
+            "Sign-up with email confirmation. JSON in, JSON out; errors are \
+             application/problem+json (RFC 9457). No cookies or CSRF, except \
+             /session, which reads the session cookie of a logged-in browser."
+                .to_owned(),
+        );
+        let mut document = utoipa::openapi::OpenApiBuilder::new()
+            .info(info)
+            .build()
+            .nest("/api/v1", api);
+        state_minimum_length(&mut document, password_min_length);
+        Self(std::sync::Arc::new(
+            document.to_json().expect("an OpenAPI document serializes"),
+        ))
+    }
+}
+
+/// Writes the configured minimum into the sign-up password's schema, which the derive
+/// cannot know.
+fn state_minimum_length(document: &mut utoipa::openapi::OpenApi, password_min_length: usize) {
+    use utoipa::openapi::{RefOr, Schema};
+    let password = document
+        .components
+        .as_mut()
+        .and_then(|components| components.schemas.get_mut("RegistrationRequest"))
+        .and_then(|schema| match schema {
+            RefOr::T(Schema::Object(object)) => object.properties.get_mut("password"),
+            _ => None,
+        });
+    if let Some(RefOr::T(Schema::Object(password))) = password {
+        password.min_length = Some(password_min_length);
+    }
+}
+
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document of every /api/v1 route.",
+        content_type = "application/json", body = Object)),
+)]
+pub(crate) async fn document(
+    axum::Extension(ApiDocument(document)): axum::Extension<ApiDocument>,
+) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        document.as_str().to_owned(),
+    )
+        .into_response()
+}
+
+/// A JSON object body: `415` without `Content-Type: application/json`, `413` past the
+/// size limit, `400` for malformed JSON or JSON that is not an object (serde would
+/// otherwise read `["a@b.c", "pw"]` as a struct's fields in order).
 pub(crate) struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
@@ -51,42 +111,94 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let body = Bytes::from_request(request, state)
             .await
             .map_err(|_| AppError::PayloadTooLarge)?;
-        serde_json::from_slice(&body).map(ApiJson).map_err(|error| {
-            AppError::BadRequest(format!(
+        let refused = |error: serde_json::Error| {
+            ProblemJson(AppError::BadRequest(format!(
                 "The body is not the JSON this endpoint takes: {error}."
-            ))
-            .into()
-        })
+            )))
+        };
+        let value: serde_json::Value = serde_json::from_slice(&body).map_err(refused)?;
+        if !value.is_object() {
+            return Err(AppError::BadRequest(
+                "The body must be a JSON object with the fields this endpoint takes.".to_owned(),
+            )
+            .into());
+        }
+        serde_json::from_value(value).map(ApiJson).map_err(refused)
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct RegistrationRequest {
+    // Missing fields are read as empty, so each gets its own message in `errors`.
     #[serde(default)]
+    #[schema(required = true, max_length = 254, example = "ada@example.com")]
     email: String,
+    /// At least `PASSWORD_MIN_LENGTH` characters (the document states the configured
+    /// minimum), not one of the most common passwords, not the address.
     #[serde(default)]
+    #[schema(
+        required = true,
+        max_length = 128,
+        example = "correct horse battery staple"
+    )]
     password: String,
 }
 
-#[derive(serde::Deserialize)]
+/// The link's `token`, or the `email` and six-digit `code` from the confirmation email;
+/// with the `password` chosen at sign-up, or a `new_password` that replaces it.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct ConfirmationRequest {
-    /// The link's token; or `email` and `code` from the confirmation email instead.
     #[serde(default)]
     token: String,
     email: Option<String>,
+    #[schema(example = "042917")]
     code: Option<String>,
     password: Option<String>,
     new_password: Option<String>,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct ResendRequest {
     #[serde(default, deserialize_with = "address_if_valid")]
+    #[schema(value_type = Option<String>, example = "ada@example.com")]
     email: Option<Email>,
 }
 
-/// `202 {"status":"pending_confirmation"}`, also for an address that is already
-/// registered. The token is only ever sent by email.
+/// What a request achieved.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Outcome {
+    PendingConfirmation,
+    Confirmed,
+    AlreadyConfirmed,
+    Accepted,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct StatusBody {
+    status: Outcome,
+}
+
+/// Creates an inactive account and emails its confirmation. `202` also for an address that
+/// is already registered (no account enumeration); the token only ever travels by email.
+#[utoipa::path(
+    post,
+    path = "/registrations",
+    tag = "accounts",
+    request_body = RegistrationRequest,
+    responses(
+        (status = 202, description = "Pending confirmation (or already registered).", body = StatusBody,
+            example = json!({"status": "pending_confirmation"})),
+        (status = 400, description = "The body is not JSON of this shape.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 16 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`Content-Type` is not `application/json`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field was refused; `errors` says why.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this client.", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 503, description = "Too many sign-ups being hashed at once.", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    ),
+)]
 pub(crate) async fn register(
     State(state): State<AppState>,
     RequestLanguage(language): RequestLanguage,
@@ -96,9 +208,30 @@ pub(crate) async fn register(
     let account =
         NewAccount::parse(&request.email, &request.password, min_length).map_err(AppError::from)?;
     state.accounts.register(account, language, None).await?;
-    Ok(accepted("pending_confirmation"))
+    Ok(accepted(Outcome::PendingConfirmation))
 }
 
+/// Confirms an account, as `POST /confirm` does: proving the password chosen at sign-up, or
+/// replacing it with a new one.
+#[utoipa::path(
+    post,
+    path = "/confirmations",
+    tag = "accounts",
+    request_body = ConfirmationRequest,
+    responses(
+        (status = 200, description = "Confirmed, or already confirmed by this link.", body = StatusBody,
+            example = json!({"status": "confirmed"})),
+        (status = 400, description = "Not JSON of this shape, or the token is not valid (\"Error decoding signature.\").", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The link expired (\"Signature has expired.\").", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 16 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`Content-Type` is not `application/json`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong password or code, or a refused new password.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts.", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 503, description = "Too many passwords being hashed at once.", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    ),
+)]
 pub(crate) async fn confirm(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ConfirmationRequest>,
@@ -121,7 +254,7 @@ pub(crate) async fn confirm(
         }
     };
     match outcome {
-        Ok(Confirmation::Confirmed { .. }) => Ok(status_json(StatusCode::OK, "confirmed")),
+        Ok(Confirmation::Confirmed { .. }) => Ok(status_json(StatusCode::OK, Outcome::Confirmed)),
         Ok(Confirmation::WrongPassword { .. }) => Err(invalid(
             "password",
             "That is not the password chosen at sign-up; send `new_password` to replace it."
@@ -133,7 +266,7 @@ pub(crate) async fn confirm(
         }
         // Re-posting a spent link is an answer, not an error.
         Err(AccountsError::Link(_, LinkProblem::AlreadyUsed)) => {
-            Ok(status_json(StatusCode::OK, "already_confirmed"))
+            Ok(status_json(StatusCode::OK, Outcome::AlreadyConfirmed))
         }
         Err(error) => Err(error.into()),
     }
@@ -171,7 +304,22 @@ fn invalid(field: &'static str, reason: String) -> AppError {
     AppError::Invalid(FieldErrors::from([(field, reason)]))
 }
 
-/// `202` whether or not the address exists.
+/// Sends a fresh confirmation email. `202` whether or not the address has an account.
+#[utoipa::path(
+    post,
+    path = "/confirmations/resend",
+    tag = "accounts",
+    request_body = ResendRequest,
+    responses(
+        (status = 202, description = "Sent if the address has an account waiting.", body = StatusBody,
+            example = json!({"status": "accepted"})),
+        (status = 400, description = "The body is not JSON of this shape.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 16 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`Content-Type` is not `application/json`.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this client.", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    ),
+)]
 pub(crate) async fn resend(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ResendRequest>,
@@ -180,7 +328,7 @@ pub(crate) async fn resend(
         .accounts
         .request_by_address(AddressRequest::Confirmation, request.email.as_ref())
         .await?;
-    Ok(accepted("accepted"))
+    Ok(accepted(Outcome::Accepted))
 }
 
 pub(crate) async fn not_found() -> ProblemJson {
@@ -191,10 +339,10 @@ pub(crate) async fn method_not_allowed() -> ProblemJson {
     AppError::MethodNotAllowed.into()
 }
 
-fn accepted(status: &str) -> Response {
+fn accepted(status: Outcome) -> Response {
     status_json(StatusCode::ACCEPTED, status)
 }
 
-fn status_json(code: StatusCode, status: &str) -> Response {
-    (code, Json(json!({ "status": status }))).into_response()
+fn status_json(code: StatusCode, status: Outcome) -> Response {
+    (code, Json(StatusBody { status })).into_response()
 }

@@ -9,12 +9,11 @@ use axum::Json;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use tower_sessions::Session;
 
 use crate::http::AppState;
 use crate::http::auth::current_account;
-use crate::http::error::{AppError, ProblemJson};
+use crate::http::error::{AppError, Problem, ProblemJson};
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
@@ -81,7 +80,29 @@ fn original_url(headers: &HeaderMap) -> Option<String> {
     Some(format!("{proto}://{host}{uri}"))
 }
 
-/// `GET /api/v1/session`: the logged-in account, or `401`.
+/// The logged-in account.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct SessionAccount {
+    #[schema(example = 42)]
+    user_id: i64,
+    #[schema(example = "ada@example.com")]
+    email: String,
+    /// When the address was confirmed (RFC 3339); only confirmed accounts log in.
+    #[schema(value_type = String, format = DateTime)]
+    confirmed_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The account logged in with the session cookie (`doorman_session`), for the application
+/// behind Doorman; `401` without a valid session.
+#[utoipa::path(
+    get,
+    path = "/session",
+    tag = "hand-off",
+    responses(
+        (status = 200, description = "The logged-in account.", body = SessionAccount),
+        (status = 401, description = "No valid session.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 pub(crate) async fn session(
     State(state): State<AppState>,
     session: Session,
@@ -89,10 +110,10 @@ pub(crate) async fn session(
     let account = current_account(&state, &session)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let body = json!({
-        "user_id": account.id,
-        "email": account.email.as_str(),
-        "confirmed_at": account.confirmed_at,
-    });
+    let body = SessionAccount {
+        user_id: account.id,
+        email: account.email.as_str().to_owned(),
+        confirmed_at: account.confirmed_at,
+    };
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
 }
