@@ -203,7 +203,7 @@ def database(postgres_url, workdir):
 def sql(database_url, statement):
     if database_url.startswith("sqlite"):
         path = database_url.split("://", 1)[1].split("?")[0]
-        run(["sqlite3", path, statement], stdout=subprocess.DEVNULL)
+        run(["sqlite3", "-cmd", ".timeout 10000", path, statement], stdout=subprocess.DEVNULL)
     else:
         run(["psql", database_url, "-qc", statement], stdout=subprocess.DEVNULL)
 
@@ -230,24 +230,32 @@ def signup_to_smtp(browser, sink):
 
 
 def outbox_throughput(database_url, sink, rows=2000):
-    """Rows inserted directly, for one existing account, timed at the catcher."""
+    """Confirmed accounts and one email each, inserted directly, timed at the catcher.
+
+    Each email goes to its own account's address: the worker skips an email whose
+    recipient is not its account's address."""
     before = sink.count()
     tag = f"outbox-{time.monotonic_ns()}-"
-    columns = "INSERT INTO outbox (kind, user_id, recipient, created_at, attempts, next_attempt_at) "
-    row = f"SELECT 'already_registered', (SELECT MIN(id) FROM users), '{tag}' || i || '@example.com', "
     if database_url.startswith("sqlite"):
         now = "strftime('%Y-%m-%dT%H:%M:%f+00:00','now')"
-        sql(database_url,
-            f"WITH RECURSIVE numbers(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM numbers WHERE i < {rows}) "
-            f"{columns}{row}{now}, 0, {now} FROM numbers")
+        numbers = f"WITH RECURSIVE numbers(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM numbers WHERE i < {rows}) "
+        source = "numbers"
     else:
-        sql(database_url,
-            f"{columns}{row}now(), 0, now() FROM generate_series(1, {rows}) AS numbers(i)")
+        now = "now()"
+        numbers = ""
+        source = f"generate_series(1, {rows}) AS numbers(i)"
+    sql(database_url,
+        f"{numbers}INSERT INTO users (email, email_normalized, password_hash, created_at, confirmed_at) "
+        f"SELECT '{tag}' || i || '@example.com', '{tag}' || i || '@example.com', 'unused', {now}, {now} FROM {source}")
+    sql(database_url,
+        "INSERT INTO outbox (kind, user_id, recipient, recipient_normalized, created_at, attempts, next_attempt_at) "
+        f"SELECT 'already_registered', id, email, email, {now}, 0, {now} FROM users WHERE email LIKE '{tag}%'")
     inserted = time.time() * 1000
     deadline = time.monotonic() + 180
     while sink.count() < before + rows and time.monotonic() < deadline:
         time.sleep(0.01)
     times = sorted(ms for recipient, ms in sink.received().items() if recipient.startswith(tag))
+    assert times, "no email of the batch reached the catcher"
     return {
         "emails": len(times),
         "per_s": len(times) / max((times[-1] - times[0]) / 1000, 0.001),

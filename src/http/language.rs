@@ -43,7 +43,8 @@ tokio::task_local! {
 }
 
 /// Middleware around every route: decides the language, runs the request in it, and says
-/// which it was in `Content-Language`.
+/// on a page which it was in `Content-Language`. (The API's problem documents are English
+/// whatever was asked, so they claim no language.)
 pub(crate) async fn choose(
     State(options): State<LanguageOptions>,
     request: Request,
@@ -64,14 +65,20 @@ pub(crate) async fn choose(
     let mut response =
         i18n::scope(language, SWITCH_BASE.scope(switch_base, next.run(request))).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_LANGUAGE,
-        HeaderValue::from_static(language.tag()),
-    );
-    headers.append(
-        header::VARY,
-        HeaderValue::from_static("Accept-Language, Cookie"),
-    );
+    let is_page = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if is_page {
+        headers.insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(language.tag()),
+        );
+        headers.append(
+            header::VARY,
+            HeaderValue::from_static("Accept-Language, Cookie"),
+        );
+    }
     if let Some(language) = picked {
         let secure = if options.https { "; Secure" } else { "" };
         let cookie = format!(

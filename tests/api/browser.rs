@@ -568,6 +568,9 @@ async fn every_page_and_email_passes_axe_in_every_language() {
             browser
                 .assert_accessible(&format!("{page} in {language}"))
                 .await;
+            if page.ends_with("/signup") && language != "en" {
+                browser.screenshot(&format!("signup-{language}")).await;
+            }
         }
         // Pages that answer a form: refusals, then the account page once logged in.
         browser.goto(&app.url("/signup")).await;

@@ -251,3 +251,30 @@ async fn an_api_registration_keeps_accept_language_and_problems_stay_english() {
     let problem: serde_json::Value = expired.json().await.unwrap();
     assert_eq!(problem["detail"], "Error decoding signature.");
 }
+
+#[tokio::test]
+async fn only_pages_claim_a_language() {
+    let app = spawn_app().await;
+    let german = app.browser_speaking("de");
+
+    let page = german.get("/login").await;
+    assert_eq!(page.headers()["content-language"], "de");
+    assert!(
+        page.headers()["vary"]
+            .to_str()
+            .unwrap()
+            .contains("Accept-Language")
+    );
+    for path in [
+        "/static/style.css",
+        "/healthz",
+        "/api/v1/openapi.json",
+        "/api/v1/session",
+    ] {
+        let response = german.get(path).await;
+        assert!(
+            response.headers().get("content-language").is_none(),
+            "{path} is not written in a language"
+        );
+    }
+}

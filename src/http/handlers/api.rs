@@ -179,6 +179,29 @@ pub(crate) struct StatusBody {
     status: Outcome,
 }
 
+/// The problems every JSON-taking operation may answer with, documented once.
+#[derive(utoipa::IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "only documents responses; ProblemJson writes them"
+)]
+enum RequestProblems {
+    /// Not a JSON object of the operation's shape; for a confirmation also a link token that
+    /// is not valid ("Error decoding signature.").
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// The body is larger than 16 KiB.
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(Problem),
+    /// `Content-Type` is not `application/json`.
+    #[response(status = 415, content_type = "application/problem+json")]
+    NotJson(Problem),
+    /// Too many requests or attempts from this client.
+    #[response(status = 429, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait.")))]
+    TooMany(Problem),
+}
+
 /// Creates an inactive account and emails its confirmation. `202` also for an address that
 /// is already registered (no account enumeration); the token only ever travels by email.
 #[utoipa::path(
@@ -187,14 +210,10 @@ pub(crate) struct StatusBody {
     tag = "accounts",
     request_body = RegistrationRequest,
     responses(
+        RequestProblems,
         (status = 202, description = "Pending confirmation (or already registered).", body = StatusBody,
             example = json!({"status": "pending_confirmation"})),
-        (status = 400, description = "The body is not JSON of this shape.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 16 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`Content-Type` is not `application/json`.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field was refused; `errors` says why.", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this client.", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait."))),
         (status = 503, description = "Too many sign-ups being hashed at once.", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait."))),
     ),
@@ -219,15 +238,11 @@ pub(crate) async fn register(
     tag = "accounts",
     request_body = ConfirmationRequest,
     responses(
+        RequestProblems,
         (status = 200, description = "Confirmed, or already confirmed by this link.", body = StatusBody,
             example = json!({"status": "confirmed"})),
-        (status = 400, description = "Not JSON of this shape, or the token is not valid (\"Error decoding signature.\").", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The link expired (\"Signature has expired.\").", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 16 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`Content-Type` is not `application/json`.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong password or code, or a refused new password.", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts.", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait."))),
         (status = 503, description = "Too many passwords being hashed at once.", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait."))),
     ),
@@ -311,13 +326,9 @@ fn invalid(field: &'static str, reason: String) -> AppError {
     tag = "accounts",
     request_body = ResendRequest,
     responses(
+        RequestProblems,
         (status = 202, description = "Sent if the address has an account waiting.", body = StatusBody,
             example = json!({"status": "accepted"})),
-        (status = 400, description = "The body is not JSON of this shape.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than 16 KiB.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`Content-Type` is not `application/json`.", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this client.", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait."))),
     ),
 )]
 pub(crate) async fn resend(
