@@ -8,11 +8,12 @@ pub struct Email(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmailRejection {
-    #[error("Enter your email address.")]
+    // For logs; a person reads `Localize::localize`.
+    #[error("no address given")]
     Missing,
-    #[error("An email address has at most 254 characters.")]
+    #[error("address longer than 254 characters")]
     TooLong,
-    #[error("Enter an email address like name@example.com.")]
+    #[error("not an address")]
     Malformed,
 }
 

@@ -86,7 +86,7 @@ pub(crate) struct ConfirmationFields {
 
 /// Neither `password` nor `new_password` was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("Enter the password chosen at sign-up, or choose a new one.")]
+#[error("neither `password` nor `new_password` given")]
 pub(crate) struct MissingProof;
 
 impl crate::i18n::Localize for MissingProof {

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use super::link_pages::UnusableLink;
 use super::pages::ErrorPage;
 use crate::accounts::{AccountsError, LinkProblem, NewAccountRejection};
-use crate::i18n;
+use crate::i18n::{self, Localize};
 use crate::tokens::Purpose;
 
 /// Each refused field and why, as a form shows it next to the field and a problem
@@ -173,10 +173,10 @@ impl From<AccountsError> for AppError {
 
 impl From<NewAccountRejection> for AppError {
     fn from(rejection: NewAccountRejection) -> Self {
-        let email = rejection.email.map(|reason| ("email", reason.to_string()));
+        let email = rejection.email.map(|reason| ("email", reason.localize()));
         let password = rejection
             .password
-            .map(|reason| ("password", reason.to_string()));
+            .map(|reason| ("password", reason.localize()));
         AppError::Invalid(email.into_iter().chain(password).collect())
     }
 }

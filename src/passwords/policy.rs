@@ -16,22 +16,17 @@ static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Why a new password was refused; the text is shown next to the field.
+/// Why a new password was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordRejection {
-    #[error(
-        "Use at least {min} characters. A passphrase of a few unrelated words is long and easy to remember."
-    )]
+    // For logs; a person reads `Localize::localize`.
+    #[error("shorter than {min} characters")]
     TooShort { min: usize },
-    #[error("Use at most {MAX_LENGTH} characters.")]
+    #[error("longer than {MAX_LENGTH} characters")]
     TooLong,
-    #[error(
-        "This password is one of the most common ones, which attackers try first. Try a passphrase of a few unrelated words."
-    )]
+    #[error("one of the most common passwords")]
     Common,
-    #[error(
-        "Your password must not be your email address. Try a passphrase of a few unrelated words."
-    )]
+    #[error("the same as the email address")]
     IsEmail,
 }
 

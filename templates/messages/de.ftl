@@ -232,6 +232,11 @@ duration-seconds = { $count ->
    *[other] { $count } Sekunden
 }
 
+## Feldmeldungen der JSON-API (Titel und Details bleiben englisch)
+
+api-wrong-password = Das ist nicht das bei der Registrierung gewählte Passwort; senden Sie `new_password`, um es zu ersetzen.
+api-wrong-code = Dieser Code stimmt nicht; nehmen Sie die neueste Bestätigungs-E-Mail.
+
 ## E-Mails
 
 email-footer = Sie erhalten diese E-Mail, weil diese Adresse auf einer Doorman-Seite eingegeben wurde.

@@ -233,6 +233,11 @@ duration-seconds = { $count ->
    *[other] { $count } seconds
 }
 
+## The JSON API's field messages (its titles and details stay English)
+
+api-wrong-password = That is not the password chosen at sign-up; send `new_password` to replace it.
+api-wrong-code = That code is not right; check the newest confirmation email.
+
 ## Emails
 
 email-footer = You received this email because this address was entered on a Doorman page.

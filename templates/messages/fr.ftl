@@ -232,6 +232,11 @@ duration-seconds = { $count ->
    *[other] { $count } secondes
 }
 
+## Messages de champ de l’API JSON (titres et détails restent en anglais)
+
+api-wrong-password = Ce n’est pas le mot de passe choisi à l’inscription ; envoyez `new_password` pour le remplacer.
+api-wrong-code = Ce code n’est pas le bon ; vérifiez l’e-mail de confirmation le plus récent.
+
 ## E-mails
 
 email-footer = Vous recevez cet e-mail parce que cette adresse a été saisie sur une page Doorman.

@@ -219,7 +219,7 @@ async fn the_account_keeps_its_sign_up_language_for_every_email() {
 }
 
 #[tokio::test]
-async fn an_api_registration_keeps_accept_language_and_problems_stay_english() {
+async fn an_api_registration_keeps_accept_language_and_problem_titles_stay_english() {
     let app = spawn_app().await;
     let email = unique_email();
     let client = reqwest::Client::new();
@@ -250,6 +250,22 @@ async fn an_api_registration_keeps_accept_language_and_problems_stay_english() {
     assert_eq!(expired.status(), 400);
     let problem: serde_json::Value = expired.json().await.unwrap();
     assert_eq!(problem["detail"], "Error decoding signature.");
+
+    // The per-field messages are for people: they follow Accept-Language.
+    let refused = client
+        .post(app.url("/api/v1/registrations"))
+        .header("accept-language", "de")
+        .json(&json!({"email": "nope", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let problem: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(problem["title"], "Invalid request");
+    assert_eq!(
+        problem["errors"]["email"],
+        "Geben Sie eine E-Mail-Adresse wie name@example.com ein."
+    );
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ use crate::http::AppState;
 use crate::http::error::{AppError, FieldErrors, Problem, ProblemJson};
 use crate::http::forms::address_if_valid;
 use crate::http::language::RequestLanguage;
+use crate::i18n::{self, Localize};
 use crate::tokens::{CodeAttempt, LinkToken, Purpose};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -256,7 +257,7 @@ pub(crate) async fn confirm(
         new_password: request.new_password,
     };
     let proof = ConfirmationProof::try_from(fields)
-        .map_err(|missing| invalid("password", missing.to_string()))?;
+        .map_err(|missing| invalid("password", missing.localize()))?;
     let outcome = match request.code {
         Some(code) => {
             let email = Email::parse(request.email.as_deref().unwrap_or_default()).ok();
@@ -270,14 +271,11 @@ pub(crate) async fn confirm(
     };
     match outcome {
         Ok(Confirmation::Confirmed { .. }) => Ok(status_json(StatusCode::OK, Outcome::Confirmed)),
-        Ok(Confirmation::WrongPassword { .. }) => Err(invalid(
-            "password",
-            "That is not the password chosen at sign-up; send `new_password` to replace it."
-                .to_owned(),
-        )
-        .into()),
+        Ok(Confirmation::WrongPassword { .. }) => {
+            Err(invalid("password", i18n::t("api-wrong-password")).into())
+        }
         Ok(Confirmation::NewPasswordRejected { reason, .. }) => {
-            Err(invalid("new_password", reason.to_string()).into())
+            Err(invalid("new_password", reason.localize()).into())
         }
         // Re-posting a spent link is an answer, not an error.
         Err(AccountsError::Link(_, LinkProblem::AlreadyUsed)) => {
@@ -295,12 +293,7 @@ async fn confirm_with_code(
     code: CodeAttempt,
     proof: ConfirmationProof,
 ) -> Result<Result<Confirmation, AccountsError>, AppError> {
-    let wrong_code = || {
-        invalid(
-            "code",
-            "That code is not right; check the newest confirmation email.".to_owned(),
-        )
-    };
+    let wrong_code = || invalid("code", i18n::t("api-wrong-code"));
     let Some(email) = email else {
         return Err(wrong_code());
     };
