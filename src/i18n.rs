@@ -367,68 +367,32 @@ mod tests {
     }
 
     #[test]
-    fn dates_read_in_each_language() {
-        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        assert_eq!(
-            sync_scope(Language::English, || long_date(date)),
-            "1 December 2026"
-        );
-        assert_eq!(
-            sync_scope(Language::German, || long_date(date)),
-            "1. Dezember 2026"
-        );
-        assert_eq!(
-            sync_scope(Language::French, || long_date(date)),
-            "1 décembre 2026"
-        );
-        let march = chrono::NaiveDate::from_ymd_opt(2027, 3, 9).unwrap();
-        assert_eq!(
-            sync_scope(Language::German, || long_date(march)),
-            "9. März 2027"
-        );
-    }
-
-    #[test]
-    fn durations_read_in_each_language() {
-        let day = Duration::from_secs(86_400);
-        assert_eq!(
-            sync_scope(Language::English, || describe_duration(day)),
-            "24 hours"
-        );
-        assert_eq!(
-            sync_scope(Language::German, || describe_duration(day)),
-            "24 Stunden"
-        );
-        assert_eq!(
-            sync_scope(Language::French, || describe_duration(day)),
-            "24 heures"
-        );
-        let hour = Duration::from_secs(3600);
-        assert_eq!(
-            sync_scope(Language::English, || describe_duration(hour)),
-            "one hour"
-        );
-        assert_eq!(
-            sync_scope(Language::German, || describe_duration(hour)),
-            "eine Stunde"
-        );
-        assert_eq!(
-            sync_scope(Language::English, || describe_duration(
-                Duration::from_secs(7 * 86_400)
-            )),
-            "7 days"
-        );
-        assert_eq!(
-            sync_scope(Language::French, || describe_duration(Duration::from_secs(
-                900
-            ))),
-            "15 minutes"
-        );
-        assert_eq!(
-            sync_scope(Language::English, || describe_duration(
-                Duration::from_secs(90)
-            )),
-            "90 seconds"
-        );
+    fn dates_and_durations_read_in_each_language() {
+        use Language::{English, French, German};
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        for (language, day, expected) in [
+            (English, date(2026, 12, 1), "1 December 2026"),
+            (German, date(2026, 12, 1), "1. Dezember 2026"),
+            (French, date(2026, 12, 1), "1 décembre 2026"),
+            (German, date(2027, 3, 9), "9. März 2027"),
+        ] {
+            assert_eq!(sync_scope(language, || long_date(day)), expected);
+        }
+        for (language, seconds, expected) in [
+            (English, 86_400, "24 hours"),
+            (German, 86_400, "24 Stunden"),
+            (French, 86_400, "24 heures"),
+            (English, 3600, "one hour"),
+            (German, 3600, "eine Stunde"),
+            (English, 7 * 86_400, "7 days"),
+            (French, 900, "15 minutes"),
+            (English, 90, "90 seconds"),
+        ] {
+            let duration = Duration::from_secs(seconds);
+            assert_eq!(
+                sync_scope(language, || describe_duration(duration)),
+                expected
+            );
+        }
     }
 }

@@ -203,6 +203,19 @@ enum RequestProblems {
     TooMany(Problem),
 }
 
+/// What an operation that hashes a password may answer besides.
+#[derive(utoipa::IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "only documents responses; ProblemJson writes them"
+)]
+enum HashingProblems {
+    /// Too many passwords are being hashed at once; try again shortly.
+    #[response(status = 503, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait.")))]
+    Busy(Problem),
+}
+
 /// Creates an inactive account and emails its confirmation. `202` also for an address that
 /// is already registered (no account enumeration); the token only ever travels by email.
 #[utoipa::path(
@@ -212,11 +225,10 @@ enum RequestProblems {
     request_body = RegistrationRequest,
     responses(
         RequestProblems,
+        HashingProblems,
         (status = 202, description = "Pending confirmation (or already registered).", body = StatusBody,
             example = json!({"status": "pending_confirmation"})),
         (status = 422, description = "A field was refused; `errors` says why.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Too many sign-ups being hashed at once.", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait."))),
     ),
 )]
 pub(crate) async fn register(
@@ -240,12 +252,11 @@ pub(crate) async fn register(
     request_body = ConfirmationRequest,
     responses(
         RequestProblems,
+        HashingProblems,
         (status = 200, description = "Confirmed, or already confirmed by this link.", body = StatusBody,
             example = json!({"status": "confirmed"})),
         (status = 410, description = "The link expired (\"Signature has expired.\").", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong password or code, or a refused new password.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Too many passwords being hashed at once.", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait."))),
     ),
 )]
 pub(crate) async fn confirm(
