@@ -148,6 +148,33 @@ impl std::fmt::Display for DeliveryStatus {
     }
 }
 
+/// The dev mailbox's wording; the reasons and errors inside stay the technical English the
+/// CLI prints.
+impl crate::i18n::Localize for DeliveryStatus {
+    fn localize(&self) -> String {
+        use crate::i18n::{t, t_with, t1};
+        match self {
+            DeliveryStatus::Pending {
+                last_error: None, ..
+            } => t("mailbox-status-queued"),
+            DeliveryStatus::Pending {
+                attempts,
+                last_error: Some(error),
+            } => t_with(
+                "mailbox-status-retrying",
+                &[("attempts", attempts), ("error", error)],
+            ),
+            DeliveryStatus::Sent => t("mailbox-status-sent"),
+            DeliveryStatus::Skipped { reason } => t1("mailbox-status-skipped", "reason", reason),
+            DeliveryStatus::GivenUp { last_error } => t1(
+                "mailbox-status-given-up",
+                "error",
+                last_error.as_deref().unwrap_or("-"),
+            ),
+        }
+    }
+}
+
 /// The `kind` of a webhook event's row; its `recipient` names the event.
 pub(crate) const WEBHOOK_KIND: &str = "webhook";
 

@@ -192,6 +192,14 @@ mailbox-to = An
 mailbox-subject = Betreff
 mailbox-status = Status
 mailbox-read = Lesen
+mailbox-status-queued = eingereiht
+mailbox-status-retrying = neuer Versuch nach { $attempts ->
+    [one] einem Versuch
+   *[other] { $attempts } Versuchen
+}: { $error }
+mailbox-status-sent = gesendet
+mailbox-status-skipped = übersprungen: { $reason }
+mailbox-status-given-up = fehlgeschlagen: nach 24 Stunden aufgegeben ({ $error })
 mailbox-html = HTML
 mailbox-text = Text
 

@@ -193,6 +193,14 @@ mailbox-to = To
 mailbox-subject = Subject
 mailbox-status = Status
 mailbox-read = Read
+mailbox-status-queued = queued
+mailbox-status-retrying = retrying after { $attempts ->
+    [one] one attempt
+   *[other] { $attempts } attempts
+}: { $error }
+mailbox-status-sent = sent
+mailbox-status-skipped = skipped: { $reason }
+mailbox-status-given-up = failed: given up after 24 hours ({ $error })
 mailbox-html = HTML
 mailbox-text = Text
 

@@ -192,6 +192,14 @@ mailbox-to = À
 mailbox-subject = Objet
 mailbox-status = État
 mailbox-read = Lire
+mailbox-status-queued = en file
+mailbox-status-retrying = nouvel essai après { $attempts ->
+    [one] une tentative
+   *[other] { $attempts } tentatives
+} : { $error }
+mailbox-status-sent = envoyé
+mailbox-status-skipped = ignoré : { $reason }
+mailbox-status-given-up = échec : abandonné après 24 heures ({ $error })
 mailbox-html = HTML
 mailbox-text = Texte
 

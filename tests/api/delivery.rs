@@ -290,3 +290,35 @@ async fn a_burst_of_emails_shares_the_connections_smtp_max_connections_allows() 
 
     assert_eq!(smtp.sessions(), 1);
 }
+
+/// `SMTP_URL` asks for TLS the relay does not speak: nothing goes out in the clear, the
+/// email stays queued with the reason, and it is retried.
+#[tokio::test]
+async fn a_relay_without_tls_gets_nothing_when_smtp_url_asks_for_tls() {
+    let smtp = Arc::new(TestSmtp::start());
+    for (url, reason) in [
+        (
+            format!("smtps://127.0.0.1:{}", smtp.port),
+            "could not connect",
+        ),
+        (
+            format!("smtp://127.0.0.1:{}?tls=required", smtp.port),
+            "STARTTLS",
+        ),
+    ] {
+        let app = spawn_app_with().set("SMTP_URL", &url).start().await;
+        let email = unique_email();
+
+        assert_eq!(app.signup(&email, PASSWORD).await.status(), 303);
+
+        let failed = format!(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND attempts >= 1 \
+             AND last_error LIKE '%{reason}%'"
+        );
+        wait_until(|| async { app.count(&failed).await == 1 }).await;
+        assert!(
+            smtp.to(&email).is_empty(),
+            "{url}: nothing was sent in the clear"
+        );
+    }
+}

@@ -9,6 +9,7 @@ use super::no_store;
 use crate::http::AppState;
 use crate::http::error::AppError;
 use crate::http::pages::{DevMailboxPage, MailboxEntry};
+use crate::i18n::Localize;
 use crate::mail::RenderedEmail;
 use axum::Router;
 use axum::routing::get;
@@ -35,7 +36,7 @@ pub(crate) async fn list(State(state): State<AppState>) -> Result<Response, AppE
             subject: message
                 .email
                 .map_or_else(|| format!("({})", message.kind), |email| email.subject),
-            status: message.status.to_string(),
+            status: message.status.localize(),
         })
         .collect();
     Ok(no_store(DevMailboxPage { messages }.into_response()))
