@@ -4,12 +4,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use super::settings::DeleteIf;
 use super::{Accounts, AccountsError, Email};
-use crate::db::entities::outbox::{self, Entity as OutboxRow};
 use crate::db::entities::users::{self, Entity as User};
 
 /// An account as `doorman users` shows it.
@@ -84,7 +82,8 @@ impl Accounts {
     /// # Errors
     /// Database errors.
     pub(crate) async fn delete_by_operator(&self, user_id: i64) -> Result<(), AccountsError> {
-        Ok(self.delete_user(user_id).await?)
+        self.delete_user(user_id, DeleteIf::Always).await?;
+        Ok(())
     }
 
     /// Deletes accounts never confirmed within `older_than`, with their unsent emails, so
@@ -98,26 +97,23 @@ impl Accounts {
         older_than: Duration,
     ) -> Result<u64, AccountsError> {
         let cutoff = Utc::now() - chrono::Duration::from_std(older_than).unwrap_or_default();
-        let stale = || {
-            User::find()
-                .select_only()
-                .column(users::Column::Id)
-                .filter(users::Column::ConfirmedAt.is_null())
-                .filter(users::Column::CreatedAt.lt(cutoff))
-                .into_query()
-        };
-        let transaction = self.db.begin().await?;
-        OutboxRow::delete_many()
-            .filter(outbox::Column::UserId.in_subquery(stale()))
-            .filter(outbox::Column::SentAt.is_null())
-            .exec(&transaction)
+        let stale: Vec<i64> = User::find()
+            .select_only()
+            .column(users::Column::Id)
+            .filter(users::Column::ConfirmedAt.is_null())
+            .filter(users::Column::CreatedAt.lt(cutoff))
+            .into_tuple()
+            .all(&self.db)
             .await?;
-        let deleted = User::delete_many()
-            .filter(users::Column::Id.in_subquery(stale()))
-            .exec(&transaction)
-            .await?
-            .rows_affected;
-        transaction.commit().await?;
+        // One at a time, like an account deleted from its page: its sessions and unsent
+        // emails go with it and the application hears `user.deleted`. Another instance
+        // sweeping at the same moment deletes (and tells) each account once.
+        let mut deleted = 0;
+        for user_id in stale {
+            if self.delete_user(user_id, DeleteIf::Unconfirmed).await? {
+                deleted += 1;
+            }
+        }
         Ok(deleted)
     }
 }

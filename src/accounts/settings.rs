@@ -8,7 +8,7 @@ use super::{
     Account, Accounts, AccountsError, ConfirmAddress, CurrentPassword, Email, SessionGrant, UserKey,
 };
 use crate::db::entities::outbox::{self, Entity as OutboxRow};
-use crate::db::entities::users::Entity as User;
+use crate::db::entities::users::{self, Entity as User};
 use crate::outbox::WEBHOOK_KIND;
 use crate::outbox::webhooks::AccountEvent;
 use crate::passwords::{NewPassword, PasswordRejection};
@@ -96,19 +96,25 @@ impl Accounts {
         let Some(user) = self.user_proving(user_id, current).await? else {
             return Ok(AccountDeletion::WrongPassword);
         };
-        self.delete_user(user.id).await?;
+        self.delete_user(user.id, DeleteIf::Always).await?;
         Ok(AccountDeletion::Deleted)
     }
 
     /// Deletes one user with their sessions and unsent emails, in one transaction, and
-    /// tells the application. Its account events still on their way stay queued.
-    pub(super) async fn delete_user(&self, user_id: i64) -> Result<(), DbErr> {
+    /// tells the application (`user.deleted`). Its account events still on their way stay
+    /// queued. Returns whether it deleted anyone: the user may be gone already, or (with
+    /// [`DeleteIf::Unconfirmed`]) have confirmed meanwhile.
+    pub(super) async fn delete_user(&self, user_id: i64, only: DeleteIf) -> Result<bool, DbErr> {
         let Some(user) = self.find_user(&self.db, UserKey::Id(user_id)).await? else {
-            return Ok(());
+            return Ok(false);
         };
         let transaction = self.db.begin().await?;
-        let deleted = User::delete_by_id(user_id).exec(&transaction).await?;
-        if deleted.rows_affected > 0 {
+        let mut delete = User::delete_many().filter(users::Column::Id.eq(user_id));
+        if only == DeleteIf::Unconfirmed {
+            delete = delete.filter(users::Column::ConfirmedAt.is_null());
+        }
+        let deleted = delete.exec(&transaction).await?.rows_affected > 0;
+        if deleted {
             OutboxRow::delete_many()
                 .filter(outbox::Column::UserId.eq(user_id))
                 .filter(outbox::Column::SentAt.is_null())
@@ -121,6 +127,15 @@ impl Accounts {
         }
         transaction.commit().await?;
         self.outbox.wake();
-        Ok(())
+        Ok(deleted)
     }
+}
+
+/// Which users [`Accounts::delete_user`] may delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DeleteIf {
+    Always,
+    /// Only while unconfirmed: housekeeping must not delete an account confirmed between
+    /// finding it stale and deleting it.
+    Unconfirmed,
 }

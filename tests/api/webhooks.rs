@@ -220,3 +220,28 @@ async fn webhook_settings_are_checked_at_start() {
     let not_a_url = Config::from_lookup(lookup("ftp://x", "whsec_c2hvcnQ=")).unwrap_err();
     assert_eq!(not_a_url.variable, "WEBHOOK_URL");
 }
+
+#[tokio::test]
+async fn an_unconfirmed_account_swept_away_is_told_as_deleted() {
+    let receiver = Receiver::start(0).await;
+    let app = app_sending_to(&receiver).await;
+    let email = unique_email();
+    app.signup_and_get_link(&email).await;
+    receiver.wait_for(&["user.registered"]).await;
+    let smtp = app.smtp.clone();
+
+    let app = app
+        .restart(&[("UNCONFIRMED_ACCOUNT_TTL", "1s")], smtp)
+        .await;
+
+    let got = receiver.wait_for(&["user.deleted"]).await;
+    let deleted: Vec<Value> = got
+        .iter()
+        .map(Delivery::json)
+        .filter(|event| event["type"] == "user.deleted")
+        .collect();
+    assert_eq!(deleted.len(), 1, "{deleted:?}");
+    assert_eq!(deleted[0]["data"]["email"], email.as_str());
+    assert!(got.iter().all(signature_holds));
+    assert!(app.user(&email).await.is_none());
+}
