@@ -57,17 +57,24 @@ impl Accounts {
             MailKind::EmailChangeNotice,
             Some(user.id),
             user.email.as_str(),
+            None,
         );
         match self.find_user(&self.db, UserKey::Email(new_email)).await? {
             Some(owner) => {
-                self.queue(&[(MailKind::EmailTaken, Some(owner.id), &owner.email), notice])
-                    .await?;
+                let taken = (
+                    MailKind::EmailTaken,
+                    Some(owner.id),
+                    owner.email.as_str(),
+                    None,
+                );
+                self.queue(&[taken, notice]).await?;
             }
             None => {
                 let link = (
                     MailKind::EmailChangeConfirmation,
                     Some(user.id),
                     new_email.as_str(),
+                    None,
                 );
                 self.queue(&[link, notice]).await?;
             }

@@ -111,6 +111,10 @@ impl Accounts {
     }
 }
 
+/// An email for [`Accounts::queue`]: its kind, its account if known, the recipient and
+/// the checked `return_to` its link carries.
+type QueuedEmail<'a> = (MailKind, Option<i64>, &'a str, Option<&'a str>);
+
 /// How a user is looked up.
 #[derive(Debug, Clone, Copy)]
 enum UserKey<'a> {
@@ -190,13 +194,16 @@ impl Accounts {
         &self,
         request: AddressRequest,
         email: Option<&Email>,
+        return_to: Option<&str>,
     ) -> Result<(), AccountsError> {
-        let kind = match request {
-            AddressRequest::Confirmation => MailKind::Confirmation,
-            AddressRequest::PasswordReset => MailKind::PasswordReset,
+        let (kind, return_to) = match request {
+            AddressRequest::Confirmation => (MailKind::Confirmation, return_to),
+            // A reset ends at the login page, which takes its own `return_to`.
+            AddressRequest::PasswordReset => (MailKind::PasswordReset, None),
         };
         if let Some(email) = email {
-            self.queue(&[(kind, None, email.as_str())]).await?;
+            self.queue(&[(kind, None, email.as_str(), return_to)])
+                .await?;
         }
         Ok(())
     }
@@ -316,13 +323,13 @@ impl Accounts {
     /// Queues emails that no other change causes (a resend, a reset link, the two emails of
     /// an address change) in one transaction: all of them or none. A `None` user is looked
     /// up by the recipient when the email is composed.
-    async fn queue(&self, emails: &[(MailKind, Option<i64>, &str)]) -> Result<(), DbErr> {
+    async fn queue(&self, emails: &[QueuedEmail<'_>]) -> Result<(), DbErr> {
         let transaction = self.db.begin().await?;
         let mut outcomes = Vec::with_capacity(emails.len());
-        for &(kind, user_id, recipient) in emails {
+        for &(kind, user_id, recipient, return_to) in emails {
             let enqueued = self
                 .outbox
-                .enqueue(&transaction, kind, user_id, recipient, None)
+                .enqueue(&transaction, kind, user_id, recipient, return_to)
                 .await?;
             outcomes.push((enqueued, kind));
         }

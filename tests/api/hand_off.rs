@@ -335,3 +335,23 @@ async fn cookie_domain_shares_the_session_cookie_with_the_secure_prefix() {
     );
     assert!(session_cookie.contains("Secure") && session_cookie.contains("HttpOnly"));
 }
+
+#[tokio::test]
+async fn a_resend_from_the_browser_that_signed_up_keeps_its_return_to() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    sign_up_with(&app, &app.browser, &email, "/dashboard?tab=2").await;
+
+    let resent = app.post_form("/confirm/resend", &[("email", &email)]).await;
+    assert_eq!(location(&resent), "/signup/check-email");
+    let link = app.smtp.wait_for(&email, 2).await[1].link("/confirm/");
+    assert!(link.contains("?return_to=%2Fdashboard%3Ftab%3D2"), "{link}");
+
+    // Another browser's resend knows nothing of that sign-up.
+    let other = app.new_browser();
+    other.post_form("/confirm/resend", &[("email", &email)]).await;
+    let plain = app.smtp.wait_for(&email, 3).await[2].link("/confirm/");
+    assert!(!plain.contains("return_to"), "{plain}");
+
+    assert_eq!(confirm_elsewhere(&app, &link).await, "/dashboard?tab=2");
+}

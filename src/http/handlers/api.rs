@@ -341,7 +341,7 @@ pub(crate) async fn resend(
 ) -> Result<Response, ProblemJson> {
     state
         .accounts
-        .request_by_address(AddressRequest::Confirmation, request.email.as_ref())
+        .request_by_address(AddressRequest::Confirmation, request.email.as_ref(), None)
         .await?;
     Ok(accepted(Outcome::Accepted))
 }

@@ -19,16 +19,27 @@ use axum::routing::{MethodRouter, post};
 use super::AppState;
 use super::error::AppError;
 use super::forms::{EmailForm, HtmlForm};
+use super::return_to::ReturnTo;
+use super::signup_session;
 use crate::accounts::AddressRequest;
+use tower_sessions::Session;
 
 /// The `POST` of a form that asks for an email by address (a resend, a reset link): the
-/// same redirect to `then` whether or not the address has an account.
+/// same redirect to `then` whether or not the address has an account. A resend from the
+/// browser that signed up carries that sign-up's `return_to`, like its first email.
 fn ask_by_address(request: AddressRequest, then: &'static str) -> MethodRouter<AppState> {
     post(
-        move |State(state): State<AppState>, HtmlForm(form): HtmlForm<EmailForm>| async move {
+        move |State(state): State<AppState>,
+              session: Session,
+              HtmlForm(form): HtmlForm<EmailForm>| async move {
+            let return_to = signup_session::return_to(&session, &state.return_policy).await?;
             state
                 .accounts
-                .request_by_address(request, form.email.as_ref())
+                .request_by_address(
+                    request,
+                    form.email.as_ref(),
+                    return_to.as_ref().map(ReturnTo::as_str),
+                )
                 .await?;
             Ok::<_, AppError>(Redirect::to(then))
         },
