@@ -307,3 +307,40 @@ impl IntoResponse for Problem {
             .into_response()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::i18n::{Language, sync_scope};
+
+    #[test]
+    fn every_error_page_has_its_texts_in_every_language() {
+        for language in Language::ALL {
+            let texts: Vec<String> = sync_scope(language, || {
+                [
+                    AppError::BadRequest(String::new()),
+                    AppError::Unauthorized,
+                    AppError::CsrfRejected,
+                    AppError::NotFound,
+                    AppError::MethodNotAllowed,
+                    AppError::PayloadTooLarge,
+                    AppError::UnsupportedMediaType,
+                    AppError::TooManyRequests {
+                        retry_after: Duration::from_secs(1),
+                    },
+                    AppError::Busy,
+                    AppError::internal(std::io::Error::other("disk on fire")),
+                ]
+                .iter()
+                .flat_map(|error| {
+                    let (title, message) = error.page_text();
+                    [title, message]
+                })
+                .collect()
+            });
+            crate::i18n::tests::assert_all_found(&texts);
+        }
+    }
+}

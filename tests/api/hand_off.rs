@@ -349,7 +349,9 @@ async fn a_resend_from_the_browser_that_signed_up_keeps_its_return_to() {
 
     // Another browser's resend knows nothing of that sign-up.
     let other = app.new_browser();
-    other.post_form("/confirm/resend", &[("email", &email)]).await;
+    other
+        .post_form("/confirm/resend", &[("email", &email)])
+        .await;
     let plain = app.smtp.wait_for(&email, 3).await[2].link("/confirm/");
     assert!(!plain.contains("return_to"), "{plain}");
 

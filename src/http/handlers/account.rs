@@ -230,3 +230,23 @@ pub(crate) async fn email_confirm(
     };
     Ok(token_page(response))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Language, sync_scope};
+
+    #[test]
+    fn every_notice_has_its_text_in_every_language() {
+        for language in Language::ALL {
+            let texts: Vec<String> = sync_scope(language, || {
+                ["email-sent", "email-changed", "password-changed"]
+                    .into_iter()
+                    .map(|key| notice_text(key).expect("a known notice"))
+                    .collect()
+            });
+            crate::i18n::tests::assert_all_found(&texts);
+        }
+        assert_eq!(notice_text("<script>"), None);
+    }
+}
