@@ -260,6 +260,15 @@ impl SmtpMailer {
         Ok(Lease { connection, permit })
     }
 
+    /// Closes the connections idle too long to be worth checking, so a quiet Doorman holds
+    /// no sockets a relay has long given up on.
+    pub(crate) fn close_stale(&self) {
+        self.idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|idle| idle.since.elapsed() <= DROP_AFTER_IDLE);
+    }
+
     fn take_idle(&self) -> Option<IdleConnection> {
         // Newest first: the connection most likely to still be open.
         self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()

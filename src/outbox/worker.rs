@@ -90,7 +90,7 @@ impl DeliveryWorker {
             }
             tokio::select! {
                 () = wake.notified() => {}
-                () = tokio::time::sleep(POLL_EVERY) => {}
+                () = tokio::time::sleep(POLL_EVERY) => self.mailer.close_stale(),
                 _ = shutdown.changed() => {}
             }
         }
