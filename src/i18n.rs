@@ -5,11 +5,13 @@
 //! for the current request or email ([`scope`], [`sync_scope`]), so a page, its error
 //! texts and the emails it causes never need the language threaded through each call.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::LazyLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use fluent_syntax::ast::{Entry, PatternElement};
 
 /// A language Doorman ships messages for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -123,15 +125,54 @@ const SOURCES: [(Language, &str); 3] = [
 
 type Bundle = FluentBundle<FluentResource>;
 
-static BUNDLES: LazyLock<Vec<Bundle>> = LazyLock::new(|| {
+/// One language's messages: the bundle, and every message without arguments already
+/// formatted, since a page asks for a few dozen of those per request.
+struct Catalog {
+    bundle: Bundle,
+    plain: HashMap<String, String>,
+}
+
+static CATALOGS: LazyLock<Vec<Catalog>> = LazyLock::new(|| {
     SOURCES
         .iter()
         .map(|(language, source)| {
-            bundle(*language, source)
+            catalog(*language, source)
                 .unwrap_or_else(|problem| panic!("templates/messages/{language}.ftl: {problem}"))
         })
         .collect()
 });
+
+fn catalog(language: Language, source: &str) -> Result<Catalog, String> {
+    let bundle = bundle(language, source)?;
+    let resource = FluentResource::try_new(source.to_owned())
+        .map_err(|(_, errors)| format!("does not parse: {errors:?}"))?;
+    let mut plain = HashMap::new();
+    for entry in resource.entries() {
+        let Entry::Message(message) = entry else {
+            continue;
+        };
+        let Some(pattern) = &message.value else {
+            continue;
+        };
+        if pattern
+            .elements
+            .iter()
+            .all(|element| matches!(element, PatternElement::TextElement { .. }))
+        {
+            let mut errors = Vec::new();
+            let text = bundle.format_pattern(
+                bundle
+                    .get_message(message.id.name)
+                    .and_then(|message| message.value())
+                    .ok_or("a message vanished")?,
+                None,
+                &mut errors,
+            );
+            plain.insert(message.id.name.to_owned(), text.into_owned());
+        }
+    }
+    Ok(Catalog { bundle, plain })
+}
 
 fn bundle(language: Language, source: &str) -> Result<Bundle, String> {
     let resource = FluentResource::try_new(source.to_owned())
@@ -156,9 +197,9 @@ fn bundle(language: Language, source: &str) -> Result<Bundle, String> {
 /// The first file that does not parse, and why.
 pub(crate) fn load() -> Result<(), String> {
     for (language, source) in SOURCES {
-        bundle(language, source).map_err(|problem| format!("{language}.ftl: {problem}"))?;
+        catalog(language, source).map_err(|problem| format!("{language}.ftl: {problem}"))?;
     }
-    LazyLock::force(&BUNDLES);
+    LazyLock::force(&CATALOGS);
     Ok(())
 }
 
@@ -185,7 +226,11 @@ pub(crate) fn current() -> Language {
 
 /// The message `id` in the current language.
 pub(crate) fn t(id: &str) -> String {
-    format(current(), id, None)
+    let language = current();
+    match CATALOGS[language.index()].plain.get(id) {
+        Some(text) => text.clone(),
+        None => format(language, id, None),
+    }
 }
 
 /// The message `id` with one argument, `$name` in the message. Numbers stay numbers,
@@ -221,7 +266,7 @@ pub(crate) fn long_date(date: impl chrono::Datelike) -> String {
 }
 
 fn format(language: Language, id: &str, args: Option<&FluentArgs<'_>>) -> String {
-    let bundle = &BUNDLES[language.index()];
+    let bundle = &CATALOGS[language.index()].bundle;
     let Some(pattern) = bundle.get_message(id).and_then(|message| message.value()) else {
         // Tests keep every id used present in every language; this is the last resort.
         tracing::error!(%language, id, "missing message");
