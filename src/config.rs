@@ -12,7 +12,7 @@ use lettre::message::Mailbox;
 
 pub use crate::i18n::Language;
 use crate::keys::SecretKey;
-pub use crate::outbox::smtp::{SmtpEndpoint, SmtpSecurity};
+pub use crate::outbox::smtp::SmtpEndpoint;
 
 /// A variable that is set but cannot be used.
 #[derive(Debug, thiserror::Error)]

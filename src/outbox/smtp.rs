@@ -43,7 +43,7 @@ const DROP_AFTER_IDLE: Duration = Duration::from_secs(60);
 
 /// How the connection to the relay is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SmtpSecurity {
+pub(crate) enum SmtpSecurity {
     /// `smtp://`: no TLS (a local catcher or relay).
     Plain,
     /// `smtp://…?tls=required` or `?tls=opportunistic`: STARTTLS after EHLO.
