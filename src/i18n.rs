@@ -239,14 +239,21 @@ pub(crate) fn t1(id: &str, name: &str, value: impl fmt::Display) -> String {
     t_with(id, &[(name, &value)])
 }
 
-/// The message `id` with named arguments.
+/// The message `id` with named arguments. A whole number (`15`, not `042917` or
+/// `1e5`) becomes a Fluent number, so plural forms are chosen; anything else is text,
+/// shown exactly as given.
 pub(crate) fn t_with(id: &str, values: &[(&str, &dyn fmt::Display)]) -> String {
     let mut args = FluentArgs::new();
     for (name, value) in values {
-        args.set(
-            *name,
-            FluentValue::try_number(&value.to_string()).into_owned(),
-        );
+        let text = value.to_string();
+        let is_count = text.bytes().all(|byte| byte.is_ascii_digit())
+            && (text == "0" || !text.is_empty() && !text.starts_with('0'));
+        let value = if is_count {
+            FluentValue::try_number(&text).into_owned()
+        } else {
+            FluentValue::from(text)
+        };
+        args.set(*name, value);
     }
     format(current(), id, Some(&args))
 }
@@ -458,6 +465,21 @@ pub(crate) mod tests {
         for (header, expected) in cases {
             assert_eq!(Language::negotiate(header), expected, "{header:?}");
         }
+    }
+
+    #[test]
+    fn arguments_are_shown_as_given_unless_they_are_counts() {
+        for (value, expected) in [
+            ("042917", "042917"),
+            ("1e5", "1e5"),
+            ("1.50", "1.50"),
+            ("ada@example.com", "ada@example.com"),
+        ] {
+            let shown = sync_scope(Language::English, || t1("confirm-heading", "email", value));
+            assert_eq!(shown, format!("Confirm your account for {expected}"));
+        }
+        let one = sync_scope(Language::English, || t1("duration-days", "count", 1));
+        assert_eq!(one, "one day", "a count picks the plural form");
     }
 
     #[test]
