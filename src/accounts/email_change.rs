@@ -114,7 +114,11 @@ impl Accounts {
             .await;
         match result {
             Ok(updated) if updated.rows_affected == 1 => {
-                let mut data = event_data(opened.user.id, new_email.as_str());
+                let mut data = event_data(
+                    opened.user.id,
+                    new_email.as_str(),
+                    opened.user.locale.as_deref(),
+                );
                 data["previous_email"] = opened.user.email.as_str().into();
                 self.outbox
                     .enqueue_event(

@@ -91,8 +91,15 @@ pub(crate) enum AddressRequest {
 }
 
 /// What every account event says: whose account, at which address.
-fn event_data(user_id: i64, email: &str) -> serde_json::Value {
-    serde_json::json!({ "user_id": user_id, "email": email })
+/// What every account event says of the account. `locale` is the language it signed up
+/// in, so the application can write to the person in it too; accounts from before
+/// languages were recorded have none.
+fn event_data(user_id: i64, email: &str, locale: Option<&str>) -> serde_json::Value {
+    let mut data = serde_json::json!({ "user_id": user_id, "email": email });
+    if let Some(locale) = locale {
+        data["locale"] = locale.into();
+    }
+    data
 }
 
 impl Accounts {
@@ -104,9 +111,15 @@ impl Accounts {
         event: AccountEvent,
         user_id: i64,
         email: &str,
+        locale: Option<&str>,
     ) -> Result<(), DbErr> {
         self.outbox
-            .enqueue_event(connection, event, user_id, event_data(user_id, email))
+            .enqueue_event(
+                connection,
+                event,
+                user_id,
+                event_data(user_id, email, locale),
+            )
             .await
     }
 }
@@ -310,6 +323,7 @@ impl Accounts {
             AccountEvent::PasswordChanged,
             user.id,
             &user.email,
+            user.locale.as_deref(),
         )
         .await?;
         transaction.commit().await?;

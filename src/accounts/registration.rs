@@ -195,8 +195,15 @@ impl Accounts {
             .enqueue(&transaction, kind, Some(user_id), &recipient, return_to)
             .await?;
         if matches!(registration, Registration::Created(_)) {
-            self.tell(&transaction, AccountEvent::Registered, user_id, &recipient)
-                .await?;
+            let locale = Some(language.tag());
+            self.tell(
+                &transaction,
+                AccountEvent::Registered,
+                user_id,
+                &recipient,
+                locale,
+            )
+            .await?;
         }
         transaction.commit().await?;
         self.after_enqueue(enqueued, kind);
@@ -276,8 +283,15 @@ impl Accounts {
             ));
         }
         sessions::end_for_user(&transaction, user.id, None).await?;
-        self.tell(&transaction, AccountEvent::Confirmed, user.id, &user.email)
-            .await?;
+        let locale = user.locale.as_deref();
+        self.tell(
+            &transaction,
+            AccountEvent::Confirmed,
+            user.id,
+            &user.email,
+            locale,
+        )
+        .await?;
         transaction.commit().await?;
         self.outbox.wake();
         self.metrics.confirmation();

@@ -122,8 +122,15 @@ impl Accounts {
                 .exec(&transaction)
                 .await?;
             sessions::end_for_user(&transaction, user_id, None).await?;
-            self.tell(&transaction, AccountEvent::Deleted, user_id, &user.email)
-                .await?;
+            let locale = user.locale.as_deref();
+            self.tell(
+                &transaction,
+                AccountEvent::Deleted,
+                user_id,
+                &user.email,
+                locale,
+            )
+            .await?;
         }
         transaction.commit().await?;
         self.outbox.wake();

@@ -155,6 +155,10 @@ async fn every_event_of_an_account_life_arrives_signed() {
         assert!(signature_holds(delivery), "{delivery:?}");
         let event = delivery.json();
         assert_eq!(event["data"]["user_id"], user_id, "{event}");
+        assert_eq!(
+            event["data"]["locale"], "en",
+            "the language it signed up in: {event}"
+        );
         assert!(event["timestamp"].is_string());
         for secret in [PASSWORD, new_password, "argon2", "password_hash", "token"] {
             assert!(!delivery.body.contains(secret), "{secret} in {event}");
