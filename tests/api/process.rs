@@ -411,7 +411,32 @@ async fn account_events_survive_a_dead_receiver_and_a_killed_process() {
         "/signup/check-email"
     );
     smtp.wait_for(&email, 1).await;
-    // No receiver yet; then the process dies without a chance to clean up.
+    // No receiver yet: wait until the first attempt has failed and been recorded (killed
+    // in mid-attempt, the row would stay leased for two minutes, longer than this test
+    // waits); then the process dies without a chance to clean up.
+    let db = sea_orm::Database::connect(&database_url).await.unwrap();
+    let failed_once = sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        "SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND attempts >= 1 AND sent_at IS NULL",
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        use sea_orm::ConnectionTrait;
+        let row = db
+            .query_one_raw(failed_once.clone())
+            .await
+            .unwrap()
+            .unwrap();
+        if row.try_get_by_index::<i64>(0).unwrap() >= 1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the first attempt was never recorded"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    db.close().await.unwrap();
     first.kill().unwrap();
     first.wait().unwrap();
 
