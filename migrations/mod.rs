@@ -12,6 +12,8 @@ mod m20261201_000004_shared_limits;
 mod m20261201_000005_confirmation_codes;
 mod m20261201_000006_outbox_return_to_and_payload;
 mod m20261201_000007_account_language;
+mod m20261203_000008_typed_outbox_rows;
+mod m20261203_000009_limit_counters_expire;
 
 pub(crate) struct Migrator;
 
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_confirmation_codes::Migration),
             Box::new(m20261201_000006_outbox_return_to_and_payload::Migration),
             Box::new(m20261201_000007_account_language::Migration),
+            Box::new(m20261203_000008_typed_outbox_rows::Migration),
+            Box::new(m20261203_000009_limit_counters_expire::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
-//! The time tokens are minted and checked at. The system clock in production; tests move
-//! a [`Clock`] forward instead of sleeping through a link's lifetime.
+//! The time tokens are minted and checked at, the outbox schedules by and the shared
+//! limits count in. The system clock in production; tests move a [`Clock`] forward instead
+//! of sleeping through a link's lifetime, a retry's backoff or a limit's window.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -23,6 +24,11 @@ impl Clock {
             .map(|elapsed| elapsed.as_secs() as i64)
             .unwrap_or_default();
         system.saturating_add(self.offset_seconds.load(Ordering::Relaxed))
+    }
+
+    /// Now, on this clock.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::seconds(self.offset_seconds.load(Ordering::Relaxed))
     }
 
     /// Moves this clock, and every copy of it, `by` into the future.

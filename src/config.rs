@@ -13,6 +13,7 @@ use lettre::message::Mailbox;
 pub use crate::i18n::Language;
 use crate::keys::SecretKey;
 pub use crate::outbox::smtp::SmtpEndpoint;
+pub use crate::server::ConnectionLimits;
 
 /// A variable that is set but cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +58,9 @@ pub enum SecretSource {
 pub struct WebhookConfig {
     pub url: String,
     pub secret: SecretKey,
+    /// A receiver that does not answer within this is cut off and the event retried:
+    /// 10 s, not a variable (tests shorten it).
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +100,8 @@ pub struct Config {
     pub max_connections: usize,
     /// The language when `Accept-Language` names none that is shipped.
     pub default_locale: Language,
+    /// The connection deadlines of SPEC §12: fixed, not variables (tests shorten them).
+    pub connection_limits: ConnectionLimits,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://doorman.db?mode=rwc";
@@ -245,6 +251,7 @@ impl Config {
             Some(url) => Some(WebhookConfig {
                 url: parse_webhook_url(&url)?,
                 secret: parse_webhook_secret(vars.get("WEBHOOK_SECRET").as_deref())?,
+                timeout: Duration::from_secs(10),
             }),
         };
         if max_connections == 0 {
@@ -288,6 +295,7 @@ impl Config {
             admin_bind_addr,
             max_connections: max_connections as usize,
             webhook,
+            connection_limits: ConnectionLimits::default(),
         };
         config.refuse_exposed_development()?;
         Ok(config)
@@ -416,21 +424,25 @@ fn parse_cidr(cidr: &str) -> Result<IpNet, String> {
 }
 
 fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
-    let rest = raw
-        .strip_prefix("https://")
-        .or_else(|| raw.strip_prefix("http://"))
-        .ok_or_else(|| ConfigError::new("BASE_URL", "must start with http:// or https://"))?;
-    let host = rest.split('/').next().unwrap_or_default();
-    let valid_host = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c));
-    if !valid_host || rest.contains(['?', '#', ' ']) {
-        return Err(ConfigError::new(
+    let problem = || {
+        ConfigError::new(
             "BASE_URL",
-            "must be a URL like https://example.com (no query or fragment)",
-        ));
+            "must be a URL like https://example.com (http or https, no user, query or fragment)",
+        )
+    };
+    let url = url::Url::parse(raw).map_err(|_| problem())?;
+    let usable = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some_and(|host| !host.is_empty())
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && !raw.contains(char::is_whitespace);
+    if !usable {
+        return Err(problem());
     }
+    // As given (the host in the case it was written), without the trailing slash that
+    // every link adds itself.
     Ok(raw.trim_end_matches('/').to_owned())
 }
 
@@ -460,27 +472,16 @@ fn secret_file_beside(database_url: &str) -> PathBuf {
     }
 }
 
-/// Parses `90s`, `15m`, `24h`, `7d`.
+/// Parses `90s`, `15m`, `24h`, `7d` (humantime's notation, so `1h30m` works too), from
+/// one second to 366 days.
 pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     let raw = raw.trim();
-    let problem = || format!("`{raw}` is not a duration like 90s, 15m, 24h or 7d");
-    let split = raw
-        .find(|c: char| !c.is_ascii_digit())
-        .ok_or_else(problem)?;
-    let (amount, unit) = raw.split_at(split);
-    let amount: u64 = amount.parse().map_err(|_| problem())?;
-    let seconds_per_unit = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(problem()),
-    };
-    let seconds = amount
-        .checked_mul(seconds_per_unit)
-        .filter(|seconds| *seconds > 0 && *seconds <= 366 * 86_400)
-        .ok_or_else(|| format!("`{raw}` must be between 1s and 366d"))?;
-    Ok(Duration::from_secs(seconds))
+    let duration = humantime::parse_duration(raw)
+        .map_err(|_| format!("`{raw}` is not a duration like 90s, 15m, 24h or 7d"))?;
+    if duration < Duration::from_secs(1) || duration > Duration::from_secs(366 * 86_400) {
+        return Err(format!("`{raw}` must be between 1s and 366d"));
+    }
+    Ok(duration)
 }
 
 #[cfg(test)]
@@ -516,16 +517,8 @@ mod tests {
         assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
         assert_eq!(parse_duration("24h"), Ok(Duration::from_secs(86_400)));
         assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(604_800)));
-        for bad in [
-            "",
-            "h",
-            "10",
-            "10 h",
-            "-5s",
-            "1w",
-            "0s",
-            "99999999999999999999d",
-        ] {
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        for bad in ["", "h", "10", "-5s", "0s", "500ms", "99999999999999999999d"] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be refused");
         }
     }
@@ -546,7 +539,7 @@ mod tests {
             ("SECRET_KEY_PREVIOUS", "short"),
             ("CONFIRM_TOKEN_TTL", "forever"),
             ("CONFIRM_CODE_TTL", "soon"),
-            ("RESET_TOKEN_TTL", "1y"),
+            ("RESET_TOKEN_TTL", "2y"),
             ("UNCONFIRMED_ACCOUNT_TTL", "7"),
             ("PASSWORD_MIN_LENGTH", "4"),
             ("RATE_LIMIT_PER_MINUTE", "-1"),

@@ -9,7 +9,7 @@ use std::time::Duration;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
-use crate::accounts::{Accounts, LONGEST_LOGIN_WINDOW};
+use crate::accounts::Accounts;
 use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::sessions;
@@ -58,7 +58,7 @@ impl Housekeeping {
         if let Err(error) = sessions::delete_expired(&self.db).await {
             tracing::warn!(%error, "could not delete expired sessions");
         }
-        if let Err(error) = self.limits.delete_expired(LONGEST_LOGIN_WINDOW).await {
+        if let Err(error) = self.limits.delete_expired().await {
             tracing::warn!(%error, "could not delete expired limit counters");
         }
     }

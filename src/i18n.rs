@@ -233,27 +233,53 @@ pub(crate) fn t(id: &str) -> String {
     }
 }
 
-/// The message `id` with one argument, `$name` in the message. Numbers stay numbers,
-/// so plural forms are chosen by the language's rules.
-pub(crate) fn t1(id: &str, name: &str, value: impl fmt::Display) -> String {
+/// A value a message is formatted with. Its Rust type says what it is: integers are
+/// Fluent numbers, so plural forms are chosen by the language's rules; text (an address,
+/// a code like `042917`) is shown exactly as given.
+pub(crate) trait MessageArgument {
+    fn to_fluent(&self) -> FluentValue<'static>;
+}
+
+macro_rules! counts {
+    ($($number:ty),*) => {$(
+        impl MessageArgument for $number {
+            fn to_fluent(&self) -> FluentValue<'static> {
+                FluentValue::from(*self)
+            }
+        }
+    )*};
+}
+
+counts!(i32, i64, u32, u64, usize);
+
+impl MessageArgument for str {
+    fn to_fluent(&self) -> FluentValue<'static> {
+        FluentValue::from(self.to_owned())
+    }
+}
+
+impl MessageArgument for String {
+    fn to_fluent(&self) -> FluentValue<'static> {
+        FluentValue::from(self.clone())
+    }
+}
+
+impl<T: MessageArgument + ?Sized> MessageArgument for &T {
+    fn to_fluent(&self) -> FluentValue<'static> {
+        (**self).to_fluent()
+    }
+}
+
+/// The message `id` with one argument, `$name` in the message.
+pub(crate) fn t1(id: &str, name: &str, value: impl MessageArgument) -> String {
     t_with(id, &[(name, &value)])
 }
 
-/// The message `id` with named arguments. A whole number (`15`, not `042917` or
-/// `1e5`) becomes a Fluent number, so plural forms are chosen; anything else is text,
-/// shown exactly as given.
-pub(crate) fn t_with(id: &str, values: &[(&str, &dyn fmt::Display)]) -> String {
+/// The message `id` with named arguments.
+pub(crate) fn t_with(id: &str, values: &[(&str, &dyn MessageArgument)]) -> String {
     let mut args = FluentArgs::new();
     for (name, value) in values {
-        let text = value.to_string();
-        let is_count = text.bytes().all(|byte| byte.is_ascii_digit())
-            && (text == "0" || !text.is_empty() && !text.starts_with('0'));
-        let value = if is_count {
-            FluentValue::try_number(&text).into_owned()
-        } else {
-            FluentValue::from(text)
-        };
-        args.set(*name, value);
+        args.set(*name, value.to_fluent());
     }
     format(current(), id, Some(&args))
 }
@@ -468,7 +494,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn arguments_are_shown_as_given_unless_they_are_counts() {
+    fn text_arguments_are_shown_as_given_and_numbers_choose_plurals() {
         for (value, expected) in [
             ("042917", "042917"),
             ("1e5", "1e5"),

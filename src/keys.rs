@@ -4,33 +4,35 @@
 //! cookies. Each use gets its own key, derived with HMAC-SHA256 under a distinct label, so a
 //! value produced for one purpose can never be replayed as another.
 
-use std::fmt;
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use hmac::{Hmac, Mac};
 use jsonwebtoken::{DecodingKey, EncodingKey};
+use secrecy::{ExposeSecret, SecretBox, SecretSlice};
 use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
 
 /// Key material that never appears in `Debug` output or logs.
-#[derive(Clone)]
-pub struct SecretKey(Vec<u8>);
+#[derive(Clone, Debug)]
+pub struct SecretKey(SecretSlice<u8>);
 
 impl SecretKey {
     pub fn new(bytes: Vec<u8>) -> Self {
-        Self(bytes)
+        Self(bytes.into())
     }
 
     pub(crate) fn expose(&self) -> &[u8] {
-        &self.0
+        self.0.expose_secret()
     }
 
     /// Derives a 32-byte key for one purpose.
     fn derive(&self, label: &str) -> [u8; 32] {
-        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC accepts keys of any length");
+        let mut mac =
+            HmacSha256::new_from_slice(self.expose()).expect("HMAC accepts keys of any length");
         mac.update(&(label.len() as u64).to_be_bytes());
         mac.update(label.as_bytes());
         mac.finalize().into_bytes().into()
@@ -43,7 +45,7 @@ impl SecretKey {
     pub fn load_or_create(path: &Path) -> std::io::Result<Self> {
         match std::fs::read_to_string(path) {
             Ok(contents) if contents.trim().len() >= 32 => {
-                Ok(Self(contents.trim().as_bytes().to_vec()))
+                Ok(Self::new(contents.trim().as_bytes().to_vec()))
             }
             Ok(_) => Err(std::io::Error::other(format!(
                 "{} holds a secret shorter than 32 bytes",
@@ -59,27 +61,26 @@ impl SecretKey {
                     options.mode(0o600);
                 }
                 options.open(path)?.write_all(encoded.as_bytes())?;
-                Ok(Self(encoded.into_bytes()))
+                Ok(Self::new(encoded.into_bytes()))
             }
             Err(error) => Err(error),
         }
     }
 }
 
-impl fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretKey(<redacted>)")
-    }
-}
-
 /// A 32-byte HMAC-SHA256 key for one use. Its bytes never leave this module: callers ask
 /// for a tag or for a tag to be checked.
-#[derive(Clone)]
-pub(crate) struct MacKey([u8; 32]);
+#[derive(Clone, Debug)]
+pub(crate) struct MacKey(Arc<SecretBox<[u8; 32]>>);
 
 impl MacKey {
+    fn new(bytes: [u8; 32]) -> Self {
+        Self(Arc::new(SecretBox::new(Box::new(bytes))))
+    }
+
     fn mac(&self, parts: &[&[u8]]) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC accepts 32-byte keys");
+        let mut mac =
+            HmacSha256::new_from_slice(self.0.expose_secret()).expect("HMAC accepts 32-byte keys");
         for part in parts {
             // Length prefixes keep ("ab","c") and ("a","bc") apart.
             mac.update(&(part.len() as u64).to_be_bytes());
@@ -100,17 +101,11 @@ impl MacKey {
     }
 }
 
-impl fmt::Debug for MacKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("MacKey(<redacted>)")
-    }
-}
-
 /// The keys derived from one configured secret.
 #[derive(Clone)]
 pub(crate) struct DerivedKeys {
     id: String,
-    token_signing: [u8; 32],
+    token_signing: MacKey,
     fingerprint: MacKey,
     csrf: MacKey,
     device: MacKey,
@@ -122,11 +117,11 @@ impl DerivedKeys {
         let id_hash = Sha256::digest(secret.derive("doorman key id"));
         Self {
             id: hex::encode(&id_hash[..8]),
-            token_signing: secret.derive("doorman token signing"),
-            fingerprint: MacKey(secret.derive("doorman state fingerprint")),
-            csrf: MacKey(secret.derive("doorman csrf")),
-            device: MacKey(secret.derive("doorman device cookie")),
-            code: MacKey(secret.derive("doorman confirmation code")),
+            token_signing: MacKey::new(secret.derive("doorman token signing")),
+            fingerprint: MacKey::new(secret.derive("doorman state fingerprint")),
+            csrf: MacKey::new(secret.derive("doorman csrf")),
+            device: MacKey::new(secret.derive("doorman device cookie")),
+            code: MacKey::new(secret.derive("doorman confirmation code")),
         }
     }
 
@@ -136,12 +131,12 @@ impl DerivedKeys {
     }
 
     pub(crate) fn encoding_key(&self) -> EncodingKey {
-        EncodingKey::from_secret(&self.token_signing)
+        EncodingKey::from_secret(self.token_signing.0.expose_secret())
             .expect("derived signing keys are 32 bytes, never empty")
     }
 
     pub(crate) fn decoding_key(&self) -> DecodingKey {
-        DecodingKey::from_secret(&self.token_signing)
+        DecodingKey::from_secret(self.token_signing.0.expose_secret())
             .expect("derived signing keys are 32 bytes, never empty")
     }
 
@@ -208,10 +203,11 @@ mod tests {
     fn derived_keys_differ_per_purpose_and_secret() {
         let one = DerivedKeys::from_secret(&SecretKey::new(vec![1; 32]));
         let two = DerivedKeys::from_secret(&SecretKey::new(vec![2; 32]));
-        assert_ne!(one.token_signing, one.fingerprint.0);
-        assert_ne!(one.token_signing, one.csrf.0);
-        assert_ne!(one.fingerprint.0, one.csrf.0);
-        assert_ne!(one.token_signing, two.token_signing);
+        let bytes = |key: &MacKey| *key.0.expose_secret();
+        assert_ne!(bytes(&one.token_signing), bytes(&one.fingerprint));
+        assert_ne!(bytes(&one.token_signing), bytes(&one.csrf));
+        assert_ne!(bytes(&one.fingerprint), bytes(&one.csrf));
+        assert_ne!(bytes(&one.token_signing), bytes(&two.token_signing));
         assert_ne!(one.id, two.id);
     }
 
@@ -227,7 +223,7 @@ mod tests {
         );
         assert!(!key.verify(&[b"ab", b"c"], &tag[..8]), "too short to trust");
         assert!(!key.verify(&[b"ab", b"c"], &[0; 32]));
-        assert_eq!(format!("{key:?}"), "MacKey(<redacted>)");
+        assert!(format!("{key:?}").contains("REDACTED"));
     }
 
     #[test]
@@ -244,7 +240,11 @@ mod tests {
     #[test]
     fn secrets_never_print() {
         let key = SecretKey::new(b"super secret value that is long enough".to_vec());
-        assert_eq!(format!("{key:?}"), "SecretKey(<redacted>)");
+        let printed = format!("{key:?}");
+        assert!(
+            printed.contains("REDACTED") && !printed.contains("115, 117"),
+            "{printed}"
+        );
     }
 
     #[test]
@@ -255,7 +255,7 @@ mod tests {
         let _ = std::fs::remove_file(&path);
         let first = SecretKey::load_or_create(&path).unwrap();
         let second = SecretKey::load_or_create(&path).unwrap();
-        assert_eq!(first.0, second.0);
+        assert_eq!(first.expose(), second.expose());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

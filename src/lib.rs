@@ -10,6 +10,7 @@ mod accounts;
 mod clock;
 pub mod config;
 pub mod db;
+mod events;
 mod housekeeping;
 mod http;
 pub mod i18n;
@@ -36,6 +37,7 @@ pub mod internals {
     pub use crate::http::forms::{ConfirmForm, EmailPasswordForm};
     pub use crate::keys::{Keyring, SecretKey, random_bytes};
     pub use crate::passwords::{HashError, NewPassword, PasswordAttempt, PasswordHasher};
+    pub use crate::startup::install_crypto_provider;
     pub use crate::tokens::{LinkToken, Purpose, TokenError, Tokens};
 
     /// Decodes a form body as the web layer does; `None` where it would answer `4xx`.

@@ -12,9 +12,10 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use sha2::{Digest, Sha256};
+
+use crate::clock::Clock;
 
 /// How many uses of something a subject gets per window.
 #[derive(Debug, Clone, Copy)]
@@ -34,11 +35,12 @@ pub(crate) struct Exceeded {
 #[derive(Clone)]
 pub(crate) struct Limits {
     db: DatabaseConnection,
+    clock: Clock,
 }
 
 impl Limits {
-    pub(crate) fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub(crate) fn new(db: DatabaseConnection, clock: Clock) -> Self {
+        Self { db, clock }
     }
 
     /// Counts one use of `limit` by `subject`.
@@ -51,15 +53,17 @@ impl Limits {
         limit: &Limit,
         subject: &str,
     ) -> Result<Result<(), Exceeded>, DbErr> {
-        let (window_start, now) = window(limit);
+        let (window_start, now) = self.window(limit);
         let length = window_length(limit);
         let backend = self.db.get_database_backend();
         let p = placeholder(backend);
-        // Every right-hand side reads the row as it was, on both databases.
+        // Every right-hand side reads the row as it was, on both databases. A counter
+        // counts for nothing once two windows have passed since its own began.
         let sql = format!(
-            "INSERT INTO limits (key, window_start, count, previous_count) \
-             VALUES ({p}1, {p}2, 1, 0) \
+            "INSERT INTO limits (key, window_start, count, previous_count, expires_at) \
+             VALUES ({p}1, {p}2, 1, 0, {p}4) \
              ON CONFLICT (key) DO UPDATE SET \
+                 expires_at = excluded.expires_at, \
                  previous_count = CASE \
                      WHEN limits.window_start = excluded.window_start THEN limits.previous_count \
                      WHEN limits.window_start = excluded.window_start - {p}3 THEN limits.count \
@@ -78,6 +82,7 @@ impl Limits {
                     key(limit, subject).into(),
                     window_start.into(),
                     length.into(),
+                    (window_start + 2 * length).into(),
                 ],
             ))
             .await?
@@ -107,7 +112,7 @@ impl Limits {
     /// # Errors
     /// Database errors.
     pub(crate) async fn give_back(&self, limit: &Limit, subject: &str) -> Result<(), DbErr> {
-        let (window_start, _) = window(limit);
+        let (window_start, _) = self.window(limit);
         let backend = self.db.get_database_backend();
         let p = placeholder(backend);
         let sql = format!(
@@ -124,23 +129,28 @@ impl Limits {
         Ok(())
     }
 
-    /// Deletes counters not touched for two of the longest windows: they count for nothing.
+    /// Deletes counters that count for nothing any more, of every limit.
     ///
     /// # Errors
     /// Database errors.
-    pub(crate) async fn delete_expired(&self, longest_window: Duration) -> Result<u64, DbErr> {
+    pub(crate) async fn delete_expired(&self) -> Result<u64, DbErr> {
         let backend = self.db.get_database_backend();
         let p = placeholder(backend);
-        let cutoff = Utc::now().timestamp() - 2 * longest_window.as_secs() as i64;
         let result = self
             .db
             .execute_raw(Statement::from_sql_and_values(
                 backend,
-                format!("DELETE FROM limits WHERE window_start < {p}1"),
-                [cutoff.into()],
+                format!("DELETE FROM limits WHERE expires_at < {p}1"),
+                [self.clock.unix_now().into()],
             ))
             .await?;
         Ok(result.rows_affected())
+    }
+
+    /// The start of `limit`'s current window, and now, in Unix seconds.
+    fn window(&self, limit: &Limit) -> (i64, i64) {
+        let now = self.clock.unix_now();
+        (now - now.rem_euclid(window_length(limit)), now)
     }
 }
 
@@ -165,12 +175,6 @@ pub(crate) fn client_subject(address: IpAddr) -> String {
 
 fn window_length(limit: &Limit) -> i64 {
     (limit.window.as_secs() as i64).max(1)
-}
-
-/// The start of the current window, and now, in Unix seconds.
-fn window(limit: &Limit) -> (i64, i64) {
-    let now = Utc::now().timestamp();
-    (now - now.rem_euclid(window_length(limit)), now)
 }
 
 fn key(limit: &Limit, subject: &str) -> String {

@@ -19,7 +19,7 @@ pub enum OperatorError {
     UnknownOutboxRow(i64),
     #[error(transparent)]
     Accounts(Box<dyn std::error::Error + Send + Sync>),
-    #[error("database error: {0}")]
+    #[error("database error")]
     Database(#[from] sea_orm::DbErr),
 }
 
@@ -118,20 +118,24 @@ impl Operator {
             Format::Json => to_json(&rows.iter().map(OutboxSummary::from).collect::<Vec<_>>()),
             Format::Human => {
                 let mut out = format!(
-                    "{:>6}  {:<26}  {:<40}  {:>8}  {:<8}  {}\n",
-                    "ID", "KIND", "RECIPIENT", "ATTEMPTS", "STATUS", "LAST ERROR"
+                    "{:>6}  {:<26}  {:<21}  {:<40}  {:>8}  {:<8}  {}\n",
+                    "ID", "KIND", "EVENT", "RECIPIENT", "ATTEMPTS", "STATUS", "LAST ERROR"
                 );
                 for row in &rows {
                     let summary = OutboxSummary::from(row);
                     let _ = writeln!(
                         out,
-                        "{:>6}  {:<26}  {:<40}  {:>8}  {:<8}  {}",
+                        "{:>6}  {:<26}  {:<21}  {:<40}  {:>8}  {:<8}  {}",
                         summary.id,
                         summary.kind,
+                        summary.event.unwrap_or_default(),
                         summary.recipient,
                         summary.attempts,
                         summary.status,
-                        summary.last_error.unwrap_or_default()
+                        summary
+                            .skip_reason
+                            .or(summary.last_error)
+                            .unwrap_or_default()
                     );
                 }
                 let _ = write!(out, "{} row(s)", rows.len());
@@ -166,6 +170,8 @@ impl Operator {
 struct OutboxSummary {
     id: i64,
     kind: String,
+    /// An account event's type.
+    event: Option<String>,
     recipient: String,
     attempts: i32,
     status: &'static str,
@@ -174,6 +180,7 @@ struct OutboxSummary {
     sent_at: Option<chrono::DateTime<chrono::Utc>>,
     failed_at: Option<chrono::DateTime<chrono::Utc>>,
     last_error: Option<String>,
+    skip_reason: Option<String>,
 }
 
 impl From<&outbox::Model> for OutboxSummary {
@@ -181,7 +188,8 @@ impl From<&outbox::Model> for OutboxSummary {
         let status = DeliveryStatus::of(row).label();
         Self {
             id: row.id,
-            kind: row.kind.clone(),
+            kind: row.kind.label(),
+            event: row.event.clone(),
             recipient: row.recipient.clone(),
             attempts: row.attempts,
             status,
@@ -190,6 +198,7 @@ impl From<&outbox::Model> for OutboxSummary {
             sent_at: row.sent_at,
             failed_at: row.failed_at,
             last_error: row.last_error.clone(),
+            skip_reason: row.skip_reason.clone(),
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Serving a router over HTTP/1.1 with the connection limits of SPEC §12: a client must
-//! send its whole request head within [`HEADER_READ_TIMEOUT`], a keep-alive connection
-//! idle for [`IDLE_TIMEOUT`] is closed, and at most `max_connections` are open at once
-//! (further ones wait in the kernel's backlog, so a flood of idle sockets cannot exhaust
-//! file descriptors or starve `/healthz`). `axum::serve` has none of these knobs.
+//! send its whole request head within [`ConnectionLimits::header_read`] (10 s), a
+//! keep-alive connection idle for [`ConnectionLimits::idle`] (60 s) is closed, and at most
+//! `max_connections` are open at once (further ones wait in the kernel's backlog, so a
+//! flood of idle sockets cannot exhaust file descriptors or starve `/healthz`).
+//! `axum::serve` has none of these knobs.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -24,10 +25,25 @@ use tokio::sync::{Notify, Semaphore};
 use tokio::time::Instant;
 use tower::ServiceExt;
 
-/// Slowloris defence: the request line and headers must arrive within this.
-pub(crate) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// A keep-alive connection with no request in flight is closed after this.
-pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// The deadlines of a connection. SPEC §12 fixes them for people; tests shorten them
+/// rather than wait a minute of real time.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// Slowloris defence: the request line and headers must arrive within this.
+    pub header_read: Duration,
+    /// A keep-alive connection with no request in flight is closed after this.
+    pub idle: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_read: Duration::from_secs(10),
+            idle: Duration::from_secs(60),
+        }
+    }
+}
+
 /// How long in-flight requests get to finish after shutdown begins.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 /// File descriptors kept free of client connections: the database pool, SMTP, logs.
@@ -37,25 +53,8 @@ const RESERVED_DESCRIPTORS: u64 = 256;
 /// client connections fit under it, at most `wanted`: past the limit `accept` would fail,
 /// and every other socket (the database, SMTP) with it.
 pub(crate) fn connection_capacity(wanted: usize) -> usize {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
-    let soft = unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
-            return wanted;
-        }
-        if limit.rlim_cur < limit.rlim_max {
-            let raised = libc::rlimit {
-                rlim_cur: limit.rlim_max,
-                rlim_max: limit.rlim_max,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                limit.rlim_cur = limit.rlim_max;
-            }
-        }
-        limit.rlim_cur
+    let Ok(soft) = rlimit::increase_nofile_limit(u64::MAX) else {
+        return wanted;
     };
     let fits = usize::try_from(soft.saturating_sub(RESERVED_DESCRIPTORS)).unwrap_or(usize::MAX);
     if fits < wanted {
@@ -77,6 +76,7 @@ pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     max_connections: usize,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(max_connections));
@@ -101,7 +101,7 @@ pub(crate) async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let activity = Arc::new(Activity::new());
+        let activity = Arc::new(Activity::new(limits));
         let service = connection_service(router.clone(), peer, activity.clone());
         let io = TokioIo::new(Watched {
             stream,
@@ -136,7 +136,7 @@ pub(crate) async fn serve(
 #[derive(Debug, Clone, Copy)]
 enum Phase {
     /// Waiting for a request head that began (or, on a new connection, should begin) at
-    /// this instant: it must be complete within [`HEADER_READ_TIMEOUT`].
+    /// this instant: it must be complete within [`ConnectionLimits::header_read`].
     ReadingHead(Instant),
     /// This many requests are being answered; no deadline.
     Answering(usize),
@@ -150,13 +150,15 @@ enum Phase {
 struct Activity {
     phase: Mutex<Phase>,
     changed: Notify,
+    limits: ConnectionLimits,
 }
 
 impl Activity {
-    fn new() -> Self {
+    fn new(limits: ConnectionLimits) -> Self {
         Self {
             phase: Mutex::new(Phase::ReadingHead(Instant::now())),
             changed: Notify::new(),
+            limits,
         }
     }
 
@@ -199,10 +201,10 @@ impl Activity {
             let phase = *self.phase.lock().unwrap_or_else(PoisonError::into_inner);
             let (deadline, reason) = match phase {
                 Phase::ReadingHead(since) => (
-                    since + HEADER_READ_TIMEOUT,
+                    since + self.limits.header_read,
                     "the request head took too long",
                 ),
-                Phase::Idle(since) => (since + IDLE_TIMEOUT, "idle keep-alive"),
+                Phase::Idle(since) => (since + self.limits.idle, "idle keep-alive"),
                 Phase::Answering(_) => {
                     changed.await;
                     continue;

@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::accounts::{AccountRules, Accounts, LinkLifetimes, Notifier};
+use crate::accounts::{AccountRules, AccountServices, Accounts, LinkLifetimes, Notifier};
 use crate::clock::Clock;
 use crate::config::{Config, SecretSource};
 use crate::housekeeping::Housekeeping;
@@ -21,10 +21,10 @@ use crate::keys::{Keyring, SecretKey};
 use crate::limits::{Limit, Limits};
 use crate::metrics::Metrics;
 use crate::operator::Operator;
-use crate::outbox::webhooks::WebhookSender;
+use crate::outbox::webhooks::{self, WebhookSender};
 use crate::outbox::{DeliveryWorker, Outbox, SmtpMailer};
 use crate::passwords::PasswordHasher;
-use crate::server;
+use crate::server::{self, ConnectionLimits};
 use crate::sessions::DatabaseSessionStore;
 use crate::tokens::Tokens;
 
@@ -35,16 +35,16 @@ const HASH_QUEUE_PER_CORE: usize = 128;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("could not open the database: {0}")]
+    #[error("could not open the database")]
     Database(#[from] DbErr),
-    #[error("could not read or create the development secret {path}: {source}")]
+    #[error("could not read or create the development secret {path}")]
     Secret {
         path: String,
         source: std::io::Error,
     },
     #[error("the message files are broken: {0}")]
     Messages(String),
-    #[error("{variable}: could not listen on {address}: {source}")]
+    #[error("{variable}: could not listen on {address}")]
     Bind {
         variable: &'static str,
         address: SocketAddr,
@@ -55,6 +55,7 @@ pub enum StartupError {
 /// Everything a running Doorman is made of, wired from one [`Config`].
 pub struct Services {
     pub(crate) db: DatabaseConnection,
+    pub(crate) clock: Clock,
     pub(crate) accounts: Accounts,
     pub(crate) outbox: Outbox,
     pub(crate) notifier: Arc<Notifier>,
@@ -74,6 +75,7 @@ impl Services {
     /// # Errors
     /// See [`StartupError`].
     pub async fn build_with_clock(config: &Config, clock: Clock) -> Result<Self, StartupError> {
+        install_crypto_provider();
         crate::i18n::load().map_err(StartupError::Messages)?;
         let db = crate::db::connect_and_migrate(&config.database_url).await?;
         let secret = match &config.secret {
@@ -86,13 +88,17 @@ impl Services {
             }
         };
         let keyring = Keyring::new(&secret, &config.previous_secrets);
-        let tokens = Tokens::with_clock(keyring.clone(), clock);
+        let tokens = Tokens::with_clock(keyring.clone(), clock.clone());
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let hasher = Arc::new(PasswordHasher::new(cores, cores * HASH_QUEUE_PER_CORE));
         let outbox = Outbox::new(
             db.clone(),
+            clock.clone(),
             config.mail_per_address_per_hour,
-            config.webhook.is_some(),
+            config
+                .webhook
+                .as_ref()
+                .map(|webhook| webhooks::shown_url(&webhook.url)),
         );
         let metrics = Arc::new(Metrics::default());
         let notifier = Arc::new(Notifier::new(
@@ -106,19 +112,21 @@ impl Services {
             },
             config.default_locale,
         ));
-        let accounts = Accounts::new(
-            db.clone(),
+        let accounts = Accounts::new(AccountServices {
+            db: db.clone(),
+            clock: clock.clone(),
             hasher,
             tokens,
-            outbox.clone(),
-            notifier.clone(),
-            AccountRules {
+            outbox: outbox.clone(),
+            notifier: notifier.clone(),
+            rules: AccountRules {
                 password_min_length: config.password_min_length,
             },
-            metrics.clone(),
-        );
+            metrics: metrics.clone(),
+        });
         Ok(Self {
             db,
+            clock,
             accounts,
             outbox,
             notifier,
@@ -128,7 +136,7 @@ impl Services {
     }
 
     /// The delivery worker, sending through `config.smtp`.
-    fn delivery_worker(&self, config: &Config) -> Arc<DeliveryWorker> {
+    fn delivery_worker(&self, config: &Config) -> Arc<DeliveryWorker<Notifier>> {
         let mailer = SmtpMailer::new(
             config.smtp.clone(),
             config.mail_from.clone(),
@@ -138,10 +146,14 @@ impl Services {
             self.outbox.clone(),
             self.notifier.clone(),
             mailer,
-            config
-                .webhook
-                .as_ref()
-                .map(|webhook| WebhookSender::new(webhook.url.clone(), webhook.secret.clone())),
+            config.webhook.as_ref().map(|webhook| {
+                WebhookSender::new(
+                    webhook.url.clone(),
+                    webhook.secret.clone(),
+                    webhook.timeout,
+                    self.clock.clone(),
+                )
+            }),
             self.metrics.clone(),
         )
     }
@@ -159,7 +171,7 @@ impl Services {
             accounts: self.accounts.clone(),
             metrics: self.metrics.clone(),
             db: self.db.clone(),
-            limits: Limits::new(self.db.clone()),
+            limits: Limits::new(self.db.clone(), self.clock.clone()),
             unconfirmed_account_ttl: config.unconfirmed_account_ttl,
         }
     }
@@ -175,7 +187,7 @@ impl Services {
 
 /// What runs beside the HTTP server, or alone in `doorman worker`.
 struct Background {
-    worker: Arc<DeliveryWorker>,
+    worker: Arc<DeliveryWorker<Notifier>>,
     housekeeping: Housekeeping,
 }
 
@@ -211,6 +223,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     max_connections: usize,
+    connection_limits: ConnectionLimits,
     /// `ADMIN_BIND_ADDR`'s listener and its router, unless turned off.
     admin: Option<(TcpListener, axum::Router)>,
     background: Background,
@@ -255,7 +268,7 @@ impl Application {
             accounts: services.accounts,
             sessions: DatabaseSessionStore::new(services.db.clone()),
             metrics: services.metrics,
-            limits: Limits::new(services.db.clone()),
+            limits: Limits::new(services.db.clone(), services.clock.clone()),
             return_policy: ReturnPolicy::new(&config.base_url, &config.allowed_return_hosts),
             links: Links::new(&config.base_url),
             devices: DeviceCookies::new(
@@ -280,6 +293,7 @@ impl Application {
             listener: bind("BIND_ADDR", config.bind_addr).await?,
             router: http::router(state, options),
             max_connections: server::connection_capacity(config.max_connections),
+            connection_limits: config.connection_limits,
             admin,
             background,
         })
@@ -321,19 +335,32 @@ impl Application {
                 listener,
                 router,
                 ADMIN_MAX_CONNECTIONS,
+                self.connection_limits,
                 async move {
                     let _ = stopped.wait_for(|stopped| *stopped).await;
                 },
             ))
         });
-        let served =
-            server::serve(self.listener, self.router, self.max_connections, shutdown).await;
+        let served = server::serve(
+            self.listener,
+            self.router,
+            self.max_connections,
+            self.connection_limits,
+            shutdown,
+        )
+        .await;
         stop_background(stop, background).await;
         if let Some(admin) = admin {
             let _ = admin.await;
         }
         served
     }
+}
+
+/// rustls (SMTP over TLS, webhooks over https) signs and verifies with ring, the one
+/// crypto provider this build carries. Idempotent: the first call wins.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 async fn bind(variable: &'static str, address: SocketAddr) -> Result<TcpListener, StartupError> {

@@ -5,12 +5,12 @@
 //! so the fingerprint stops matching and the link is spent: single use without storing
 //! tokens anywhere.
 
-use std::fmt;
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, Header, Validation};
+use secrecy::{ExposeSecret, SecretBox, SecretString};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
@@ -53,64 +53,53 @@ struct Claims {
 }
 
 /// A minted token: only ever written into an email, never printed.
-pub struct SecretToken(String);
+#[derive(Debug)]
+pub struct SecretToken(SecretString);
 
 impl SecretToken {
     pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SecretToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretToken(<redacted>)")
+        self.0.expose_secret()
     }
 }
 
 /// A token as it arrived in a link or a form, before any check but its length: anything
 /// longer than [`MAX_TOKEN_LENGTH`] is not one we issued, and refusing it here bounds the
 /// work per request. Never printed.
-pub struct LinkToken(String);
+#[derive(Debug)]
+pub struct LinkToken(SecretString);
 
 impl LinkToken {
     /// `None` for text too long to be one of our tokens.
     pub fn parse(raw: &str) -> Option<Self> {
-        (raw.len() <= MAX_TOKEN_LENGTH).then(|| Self(raw.to_owned()))
+        (raw.len() <= MAX_TOKEN_LENGTH).then(|| Self(raw.into()))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for LinkToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("LinkToken(<redacted>)")
+        self.0.expose_secret()
     }
 }
 
 /// A six-digit confirmation code (SPEC §9). Derived from the current key, the account and
 /// the outbox row of the email that carries it, so nothing secret is stored; never
 /// printed.
-pub(crate) struct ConfirmationCode(u32);
+#[derive(Debug)]
+pub(crate) struct ConfirmationCode(SecretBox<u32>);
 
 impl ConfirmationCode {
+    fn new(number: u32) -> Self {
+        Self(SecretBox::new(Box::new(number)))
+    }
+
     /// The six digits, for the email.
     pub(crate) fn digits(&self) -> String {
-        format!("{:06}", self.0)
-    }
-}
-
-impl fmt::Debug for ConfirmationCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ConfirmationCode(<redacted>)")
+        format!("{:06}", self.0.expose_secret())
     }
 }
 
 /// A code as someone typed it: six digits, spaces and dashes ignored. `None` for anything
 /// else, which can never be right.
-#[derive(Clone, Copy)]
-pub(crate) struct CodeAttempt(Option<u32>);
+#[derive(Debug)]
+pub(crate) struct CodeAttempt(Option<SecretBox<u32>>);
 
 impl CodeAttempt {
     pub(crate) fn parse(raw: &str) -> Self {
@@ -119,13 +108,8 @@ impl CodeAttempt {
             .filter(|c| !c.is_whitespace() && *c != '-')
             .collect();
         let valid = digits.len() == 6 && digits.bytes().all(|byte| byte.is_ascii_digit());
-        Self(valid.then(|| digits.parse().ok()).flatten())
-    }
-}
-
-impl fmt::Debug for CodeAttempt {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("CodeAttempt(<redacted>)")
+        let number = valid.then(|| digits.parse::<u32>().ok()).flatten();
+        Self(number.map(|number| SecretBox::new(Box::new(number))))
     }
 }
 
@@ -189,7 +173,7 @@ impl Tokens {
         header.kid = Some(keys.id().to_owned());
         let token = jsonwebtoken::encode(&header, &claims, &keys.encoding_key())
             .expect("HS256 signing of serializable claims cannot fail");
-        SecretToken(token)
+        SecretToken(token.into())
     }
 
     /// Checks the signature (HS256 only, current or previous key), the purpose and the
@@ -247,13 +231,15 @@ impl Tokens {
             email_row.as_bytes(),
         ]);
         let number = u32::from_be_bytes([tag[0], tag[1], tag[2], tag[3]]);
-        ConfirmationCode(number % 1_000_000)
+        ConfirmationCode::new(number % 1_000_000)
     }
 
     /// True when `attempt` is the code of that email (one integer comparison: no timing to
     /// learn digits from).
-    pub(crate) fn code_matches(&self, user_id: i64, email_row: i64, attempt: CodeAttempt) -> bool {
-        attempt.0 == Some(self.confirmation_code(user_id, email_row).0)
+    pub(crate) fn code_matches(&self, user_id: i64, email_row: i64, attempt: &CodeAttempt) -> bool {
+        attempt.0.as_ref().is_some_and(|typed| {
+            typed.expose_secret() == self.confirmation_code(user_id, email_row).0.expose_secret()
+        })
     }
 
     /// Now, on this clock: what code expiry is checked against.
@@ -426,6 +412,10 @@ mod tests {
     fn tokens_never_print() {
         let tokens = tokens_with(1, &[]);
         let token = tokens.mint(Purpose::Confirm, 7, "a@example.com", &[], HOUR);
-        assert_eq!(format!("{token:?}"), "SecretToken(<redacted>)");
+        let printed = format!("{token:?}");
+        assert!(
+            printed.contains("REDACTED") && !printed.contains(token.expose()),
+            "{printed}"
+        );
     }
 }

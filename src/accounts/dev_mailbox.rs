@@ -4,14 +4,14 @@
 use super::{Accounts, AccountsError};
 use crate::db::entities::outbox;
 use crate::mail::RenderedEmail;
-use crate::outbox::DeliveryStatus;
 use crate::outbox::worker::{Composed, Composer};
+use crate::outbox::{DeliveryStatus, OutboxKind};
 
 /// One email in the development mailbox.
 pub(crate) struct MailboxMessage {
     pub(crate) id: i64,
     pub(crate) recipient: String,
-    pub(crate) kind: String,
+    pub(crate) kind: OutboxKind,
     pub(crate) status: DeliveryStatus,
     /// `None` when the email no longer makes sense (the account changed meanwhile).
     pub(crate) email: Option<RenderedEmail>,
@@ -26,7 +26,7 @@ impl Accounts {
         &self,
         limit: u64,
     ) -> Result<Vec<MailboxMessage>, AccountsError> {
-        let rows = self.outbox.newest(limit).await?;
+        let rows = self.outbox.newest_emails(limit).await?;
         let mut messages = Vec::with_capacity(rows.len());
         for row in rows {
             messages.push(MailboxMessage {
@@ -62,7 +62,7 @@ impl Accounts {
             .notifier
             .compose(row)
             .await
-            .map_err(|error| AccountsError::Composing(error.to_string()))?
+            .map_err(AccountsError::Composing)?
         {
             Composed::Ready(email) => Ok(Some(email)),
             Composed::Obsolete(_) => Ok(None),

@@ -5,10 +5,10 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::links::LinkProblem;
-use super::{Accounts, AccountsError, CurrentPassword, Email, UserKey, event_data};
+use super::{Accounts, AccountsError, CurrentPassword, Email, UserKey};
 use crate::db::entities::users::{self, Entity as User};
-use crate::outbox::MailKind;
-use crate::outbox::webhooks::AccountEvent;
+use crate::events::{AccountData, AccountEvent};
+use crate::outbox::OutboxKind;
 use crate::passwords::PasswordAttempt;
 use crate::tokens::{LinkToken, Purpose};
 
@@ -54,7 +54,7 @@ impl Accounts {
         // the notice to the old address are queued together: the safety notice cannot be
         // lost while the link goes out.
         let notice = (
-            MailKind::EmailChangeNotice,
+            OutboxKind::EmailChangeNotice,
             Some(user.id),
             user.email.as_str(),
             None,
@@ -62,7 +62,7 @@ impl Accounts {
         match self.find_user(&self.db, UserKey::Email(new_email)).await? {
             Some(owner) => {
                 let taken = (
-                    MailKind::EmailTaken,
+                    OutboxKind::EmailTaken,
                     Some(owner.id),
                     owner.email.as_str(),
                     None,
@@ -71,7 +71,7 @@ impl Accounts {
             }
             None => {
                 let link = (
-                    MailKind::EmailChangeConfirmation,
+                    OutboxKind::EmailChangeConfirmation,
                     Some(user.id),
                     new_email.as_str(),
                     None,
@@ -114,20 +114,14 @@ impl Accounts {
             .await;
         match result {
             Ok(updated) if updated.rows_affected == 1 => {
-                let mut data = event_data(
-                    opened.user.id,
-                    new_email.as_str(),
-                    opened.user.locale.as_deref(),
-                );
-                data["previous_email"] = opened.user.email.as_str().into();
-                self.outbox
-                    .enqueue_event(
-                        &transaction,
-                        AccountEvent::EmailChanged,
-                        opened.user.id,
-                        data,
-                    )
-                    .await?;
+                let event = AccountEvent::EmailChanged {
+                    account: AccountData {
+                        email: new_email.as_str().to_owned(),
+                        ..AccountData::of(&opened.user)
+                    },
+                    previous_email: opened.user.email.clone(),
+                };
+                self.tell(&transaction, event).await?;
                 transaction.commit().await?;
                 self.outbox.wake();
                 Ok(EmailChange::Changed)

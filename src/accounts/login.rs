@@ -36,9 +36,6 @@ const BY_DEVICE: Limit = Limit {
     window: Duration::from_secs(300),
 };
 
-/// The longest window of these limits, for housekeeping.
-pub(crate) const LONGEST_LOGIN_WINDOW: Duration = Duration::from_secs(300);
-
 /// Where a password attempt comes from.
 #[derive(Debug, Clone)]
 pub(crate) struct AttemptOrigin {
@@ -91,7 +88,7 @@ pub(crate) enum Login {
 }
 
 /// Attempts taken from the limits, to give back if the attempt was the owner's.
-struct Reservation(Vec<(Limit, String)>);
+pub(super) struct Reservation(pub(super) Vec<(Limit, String)>);
 
 impl Accounts {
     /// Checks an email and password. An unknown address costs the same hashing time as a
@@ -193,7 +190,7 @@ impl Accounts {
         }
     }
 
-    async fn give_back(&self, reservation: Reservation) -> Result<(), AccountsError> {
+    pub(super) async fn give_back(&self, reservation: Reservation) -> Result<(), AccountsError> {
         for (limit, subject) in &reservation.0 {
             self.limits.give_back(limit, subject).await?;
         }

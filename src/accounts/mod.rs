@@ -1,53 +1,65 @@
 //! The accounts domain: the only public API for signing up, confirming, logging in,
-//! recovering and managing an account.
+//! resetting a password and managing an account.
 //!
 //! Handlers parse input into the types here ([`Email`], [`NewPassword`]), call one function
 //! and match on its outcome. No SQL, token or email handling happens outside this module
-//! and the ones it calls. Each flow lives in its own file as an `impl Accounts` block.
+//! and the ones it calls. Each flow lives in its own file, named as the web layer names it,
+//! as an `impl Accounts` block:
+//!
+//! | flow | file |
+//! | --- | --- |
+//! | sign-up | `signup` |
+//! | confirmation (link, code, "Continue", resend) | `confirmation` |
+//! | login and the failed-login throttle | `login` |
+//! | password reset | `password_reset` |
+//! | address change | `email_change` |
+//! | password change, deletion, the logged-in account | `settings` |
+//! | what operators and housekeeping do | `operator` |
+//!
+//! `links` opens the links of the three flows that send one; `notifier` writes every
+//! email the outbox asks for.
 
-mod admin;
-mod confirm_code;
+mod confirmation;
 mod dev_mailbox;
 mod email;
 mod email_change;
 mod links;
 mod login;
 mod notifier;
-mod recovery;
-mod registration;
+mod operator;
+mod password_reset;
 mod settings;
+mod signup;
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     TransactionTrait,
 };
 
-pub(crate) use admin::UserSummary;
-pub(crate) use confirm_code::{CodeConfirmation, CodeProof, Continuation};
+pub(crate) use confirmation::{
+    CodeConfirmation, CodeProof, Confirmation, ConfirmationFields, ConfirmationProof, Continuation,
+    SignupBinding,
+};
 pub use email::Email;
 pub(crate) use email::EmailRejection;
 pub(crate) use email_change::{EmailChange, EmailChangeRequest};
 pub(crate) use links::LinkProblem;
-pub(crate) use login::{
-    AttemptOrigin, CurrentPassword, KnownDevice, LONGEST_LOGIN_WINDOW, Login, SessionGrant,
-};
+pub(crate) use login::{AttemptOrigin, CurrentPassword, KnownDevice, Login, SessionGrant};
 pub(crate) use notifier::{AccountLinks, LinkLifetimes, Notifier};
-pub(crate) use recovery::PasswordReset;
-pub(crate) use registration::{
-    Confirmation, ConfirmationFields, ConfirmationProof, NewAccount, NewAccountRejection,
-    Registration,
-};
+pub(crate) use operator::UserSummary;
+pub(crate) use password_reset::PasswordReset;
 pub(crate) use settings::{AccountDeletion, PasswordChange};
+pub(crate) use signup::{NewAccount, NewAccountRejection, Registration};
 
+use crate::clock::Clock;
 use crate::db::entities::users::{self, Entity as User};
+use crate::events::{AccountData, AccountEvent};
 use crate::limits::Limits;
 use crate::metrics::{Gauges, Metrics};
-use crate::outbox::webhooks::AccountEvent;
-use crate::outbox::{Enqueued, MailKind, Outbox};
+use crate::outbox::{Enqueued, Outbox, OutboxKind};
 use crate::passwords::{HashError, NewPassword, PasswordAttempt, PasswordHasher, Verification};
 use crate::sessions;
 use crate::tokens::{Purpose, Tokens};
@@ -63,10 +75,10 @@ pub(crate) enum AccountsError {
     Throttled { retry_after: std::time::Duration },
     #[error("password hashing failed: {0}")]
     Hashing(String),
-    #[error("database error: {0}")]
+    #[error("database error")]
     Database(#[from] DbErr),
-    #[error("composing an email failed: {0}")]
-    Composing(String),
+    #[error("composing an email failed")]
+    Composing(#[source] crate::outbox::worker::ComposeError),
     /// A link of this purpose cannot be used; see [`LinkProblem`].
     #[error("the {0:?} link cannot be used: {1:?}")]
     Link(Purpose, LinkProblem),
@@ -81,52 +93,9 @@ impl From<HashError> for AccountsError {
     }
 }
 
-/// An email someone can ask for by typing an address, without being logged in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AddressRequest {
-    /// A fresh confirmation link, sent if the address has an unconfirmed account.
-    Confirmation,
-    /// A reset link, sent if the address has an account.
-    PasswordReset,
-}
-
-/// What every account event says: whose account, at which address.
-/// What every account event says of the account. `locale` is the language it signed up
-/// in, so the application can write to the person in it too; accounts from before
-/// languages were recorded have none.
-fn event_data(user_id: i64, email: &str, locale: Option<&str>) -> serde_json::Value {
-    let mut data = serde_json::json!({ "user_id": user_id, "email": email });
-    if let Some(locale) = locale {
-        data["locale"] = locale.into();
-    }
-    data
-}
-
-impl Accounts {
-    /// Queues `event` about the account `user_id` at `email` for the application, inside
-    /// the change's transaction.
-    async fn tell<C: ConnectionTrait>(
-        &self,
-        connection: &C,
-        event: AccountEvent,
-        user_id: i64,
-        email: &str,
-        locale: Option<&str>,
-    ) -> Result<(), DbErr> {
-        self.outbox
-            .enqueue_event(
-                connection,
-                event,
-                user_id,
-                event_data(user_id, email, locale),
-            )
-            .await
-    }
-}
-
 /// An email for [`Accounts::queue`]: its kind, its account if known, the recipient and
 /// the checked `return_to` its link carries.
-type QueuedEmail<'a> = (MailKind, Option<i64>, &'a str, Option<&'a str>);
+type QueuedEmail<'a> = (OutboxKind, Option<i64>, &'a str, Option<&'a str>);
 
 /// How a user is looked up.
 #[derive(Debug, Clone, Copy)]
@@ -142,15 +111,31 @@ enum ConfirmAddress {
     No,
 }
 
-/// A confirmed account, as the account page shows it.
+/// A confirmed account, as a logged-in session sees it.
 #[derive(Debug, Clone)]
 pub(crate) struct Account {
     pub(crate) id: i64,
     pub(crate) email: Email,
-    pub(crate) created_at: chrono::DateTime<Utc>,
-    pub(crate) confirmed_at: chrono::DateTime<Utc>,
-    /// Sessions made before the last password change hold an older version.
-    pub(crate) credential_version: i32,
+    pub(crate) created_at: chrono::DateTime<chrono::Utc>,
+    pub(crate) confirmed_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Account {
+    /// The one rule of "logged in", for pages, the header, forward auth and the session
+    /// API alike: `user` is the account `grant` names, its address is confirmed, and the
+    /// grant was made with its current credentials (a password change since ends it).
+    pub(crate) fn logged_in(user: users::Model, grant: &SessionGrant) -> Option<Self> {
+        let holds = user.id == grant.user_id && user.credential_version == grant.credential_version;
+        if !holds {
+            return None;
+        }
+        Some(Self {
+            id: user.id,
+            confirmed_at: user.confirmed_at?,
+            email: Email::from_stored(user.email),
+            created_at: user.created_at,
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -161,6 +146,7 @@ pub(crate) struct AccountRules {
 #[derive(Clone)]
 pub(crate) struct Accounts {
     db: DatabaseConnection,
+    clock: Clock,
     hasher: Arc<PasswordHasher>,
     tokens: Tokens,
     outbox: Outbox,
@@ -170,55 +156,35 @@ pub(crate) struct Accounts {
     metrics: Arc<Metrics>,
 }
 
+/// What [`Accounts`] is built from.
+pub(crate) struct AccountServices {
+    pub(crate) db: DatabaseConnection,
+    pub(crate) clock: Clock,
+    pub(crate) hasher: Arc<PasswordHasher>,
+    pub(crate) tokens: Tokens,
+    pub(crate) outbox: Outbox,
+    pub(crate) notifier: Arc<Notifier>,
+    pub(crate) rules: AccountRules,
+    pub(crate) metrics: Arc<Metrics>,
+}
+
 impl Accounts {
-    pub(crate) fn new(
-        db: DatabaseConnection,
-        hasher: Arc<PasswordHasher>,
-        tokens: Tokens,
-        outbox: Outbox,
-        notifier: Arc<Notifier>,
-        rules: AccountRules,
-        metrics: Arc<Metrics>,
-    ) -> Self {
+    pub(crate) fn new(services: AccountServices) -> Self {
         Self {
-            limits: Limits::new(db.clone()),
-            db,
-            hasher,
-            tokens,
-            outbox,
-            notifier,
-            rules,
-            metrics,
+            limits: Limits::new(services.db.clone(), services.clock.clone()),
+            db: services.db,
+            clock: services.clock,
+            hasher: services.hasher,
+            tokens: services.tokens,
+            outbox: services.outbox,
+            notifier: services.notifier,
+            rules: services.rules,
+            metrics: services.metrics,
         }
     }
 
     pub(crate) fn rules(&self) -> &AccountRules {
         &self.rules
-    }
-
-    /// Asks for `request` to be emailed to `email`. The request is queued as it is and the
-    /// worker looks the account up when it composes, so a known and an unknown address
-    /// cost the same here and get the same answer. `None` (what was typed is not an
-    /// address) does nothing.
-    ///
-    /// # Errors
-    /// Database errors.
-    pub(crate) async fn request_by_address(
-        &self,
-        request: AddressRequest,
-        email: Option<&Email>,
-        return_to: Option<&str>,
-    ) -> Result<(), AccountsError> {
-        let (kind, return_to) = match request {
-            AddressRequest::Confirmation => (MailKind::Confirmation, return_to),
-            // A reset ends at the login page, which takes its own `return_to`.
-            AddressRequest::PasswordReset => (MailKind::PasswordReset, None),
-        };
-        if let Some(email) = email {
-            self.queue(&[(kind, None, email.as_str(), return_to)])
-                .await?;
-        }
-        Ok(())
     }
 
     /// True while the database answers, for `/readyz`.
@@ -277,6 +243,15 @@ impl Accounts {
         ))
     }
 
+    /// Queues `event` for the application inside the change's transaction.
+    async fn tell<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        event: AccountEvent,
+    ) -> Result<(), DbErr> {
+        self.outbox.enqueue_event(connection, &event).await
+    }
+
     /// Sets a new password if the stored one is still `user.password_hash`, bumps the
     /// credential version, ends the user's sessions (all but `keep_session`) and tells the
     /// owner, in one transaction. Returns what the kept session now holds, or `None` when
@@ -289,6 +264,7 @@ impl Accounts {
         confirm: ConfirmAddress,
     ) -> Result<Option<SessionGrant>, AccountsError> {
         let hash = self.hasher.hash(password.expose()).await?;
+        let now = self.clock.now();
         let mut update = User::update_many()
             .col_expr(users::Column::PasswordHash, Expr::value(hash))
             .col_expr(
@@ -297,11 +273,9 @@ impl Accounts {
             )
             .filter(users::Column::Id.eq(user.id))
             .filter(users::Column::PasswordHash.eq(user.password_hash.as_str()));
-        if confirm == ConfirmAddress::Yes {
-            update = update.col_expr(
-                users::Column::ConfirmedAt,
-                Expr::value(user.confirmed_at.unwrap_or_else(Utc::now)),
-            );
+        let confirms = confirm == ConfirmAddress::Yes && user.confirmed_at.is_none();
+        if confirms {
+            update = update.col_expr(users::Column::ConfirmedAt, Expr::value(now));
         }
         let transaction = self.db.begin().await?;
         if update.exec(&transaction).await?.rows_affected == 0 {
@@ -310,24 +284,28 @@ impl Accounts {
         sessions::end_for_user(&transaction, user.id, keep_session).await?;
         let enqueued = self
             .outbox
-            .enqueue(
+            .enqueue_email(
                 &transaction,
-                MailKind::PasswordChanged,
+                OutboxKind::PasswordChanged,
                 Some(user.id),
                 &user.email,
                 None,
             )
             .await?;
+        if confirms {
+            self.tell(&transaction, AccountEvent::Confirmed(AccountData::of(user)))
+                .await?;
+        }
         self.tell(
             &transaction,
-            AccountEvent::PasswordChanged,
-            user.id,
-            &user.email,
-            user.locale.as_deref(),
+            AccountEvent::PasswordChanged(AccountData::of(user)),
         )
         .await?;
         transaction.commit().await?;
-        self.after_enqueue(enqueued, MailKind::PasswordChanged);
+        self.after_enqueue(enqueued, OutboxKind::PasswordChanged);
+        if confirms {
+            self.metrics.confirmation();
+        }
         Ok(Some(SessionGrant {
             user_id: user.id,
             credential_version: user.credential_version + 1,
@@ -343,7 +321,7 @@ impl Accounts {
         for &(kind, user_id, recipient, return_to) in emails {
             let enqueued = self
                 .outbox
-                .enqueue(&transaction, kind, user_id, recipient, return_to)
+                .enqueue_email(&transaction, kind, user_id, recipient, return_to)
                 .await?;
             outcomes.push((enqueued, kind));
         }
@@ -354,12 +332,12 @@ impl Accounts {
         Ok(())
     }
 
-    fn after_enqueue(&self, enqueued: Enqueued, kind: MailKind) {
+    fn after_enqueue(&self, enqueued: Enqueued, kind: OutboxKind) {
         match enqueued {
             Enqueued::Queued => self.outbox.wake(),
             Enqueued::CapReached => {
                 tracing::info!(
-                    kind = kind.as_str(),
+                    kind = kind.label(),
                     "per-address email cap reached; not sent"
                 );
             }

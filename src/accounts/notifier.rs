@@ -16,7 +16,7 @@ use crate::mail::{
     EmailChangeNoticeEmail, EmailTakenEmail, PasswordChangedEmail, PasswordResetEmail,
     RenderedEmail,
 };
-use crate::outbox::MailKind;
+use crate::outbox::OutboxKind;
 use crate::outbox::worker::{ComposeError, Composed, Composer};
 use crate::tokens::{Purpose, SecretToken, Tokens};
 
@@ -66,6 +66,11 @@ impl Notifier {
         }
     }
 
+    /// How long the code in a confirmation email works; a sign-up's binding lives as long.
+    pub(crate) fn code_lifetime(&self) -> Duration {
+        self.lifetimes.code
+    }
+
     /// A link token for `user`, fingerprinting the state its action will change.
     pub(super) fn mint(
         &self,
@@ -84,11 +89,9 @@ impl Notifier {
     }
 }
 
-#[async_trait::async_trait]
 impl Composer for Notifier {
     async fn compose(&self, row: &outbox::Model) -> Result<Composed, ComposeError> {
-        let kind = MailKind::parse(&row.kind)
-            .ok_or_else(|| ComposeError::UnknownKind(row.kind.clone()))?;
+        let kind = row.kind;
         let user = match row.user_id {
             Some(user_id) => User::find_by_id(user_id).one(&self.db).await?,
             // A request for whatever account the address has: looked up now.
@@ -108,10 +111,10 @@ impl Composer for Notifier {
         // Sent to the address as the account holds it; for the new address of a move, to
         // that address.
         let recipient = match kind {
-            MailKind::EmailChangeConfirmation | MailKind::EmailChangeNotice => &row.recipient,
+            OutboxKind::EmailChangeConfirmation | OutboxKind::EmailChangeNotice => &row.recipient,
             _ => &user.email,
         };
-        if kind == MailKind::Confirmation {
+        if kind == OutboxKind::Confirmation {
             self.activate_code(&user, row.id).await?;
         }
         // Every email to an account speaks the language it signed up in.
@@ -127,18 +130,18 @@ impl Composer for Notifier {
 
 /// Why an email of `kind` to `recipient` no longer makes sense for `user` as the account
 /// is now.
-fn obsolete(kind: MailKind, user: &users::Model, recipient: &str) -> Option<&'static str> {
+fn obsolete(kind: OutboxKind, user: &users::Model, recipient: &str) -> Option<&'static str> {
     let addressed_to_account = user.email_normalized == recipient.to_lowercase();
     match kind {
-        MailKind::Confirmation if user.confirmed_at.is_some() => {
+        OutboxKind::Confirmation if user.confirmed_at.is_some() => {
             Some("the account is already confirmed")
         }
-        MailKind::EmailChangeConfirmation if addressed_to_account => {
+        OutboxKind::EmailChangeConfirmation if addressed_to_account => {
             Some("the address was already changed")
         }
         // The notice goes to the address being replaced, whatever happened since: its
         // owner must hear of the move even if it completed first.
-        MailKind::EmailChangeConfirmation | MailKind::EmailChangeNotice => None,
+        OutboxKind::EmailChangeConfirmation | OutboxKind::EmailChangeNotice => None,
         // A reset queued before an address change must not reach the old address with a
         // working link; no email of the account goes to an address it no longer has.
         _ if !addressed_to_account => Some("the account's address changed"),
@@ -171,14 +174,14 @@ impl Notifier {
 
     fn write(
         &self,
-        kind: MailKind,
+        kind: OutboxKind,
         user: &users::Model,
         recipient: &str,
         row: &outbox::Model,
-    ) -> Result<RenderedEmail, askama::Error> {
+    ) -> Result<RenderedEmail, ComposeError> {
         let confirm_valid_for = || describe_duration(self.lifetimes.confirm);
-        match kind {
-            MailKind::Confirmation => {
+        let email = match kind {
+            OutboxKind::Confirmation => {
                 let token = self.mint(Purpose::Confirm, user, &user.email);
                 let email = ConfirmationEmail {
                     confirm_url: self.links.confirm_account(&token, row.return_to.as_deref()),
@@ -188,7 +191,7 @@ impl Notifier {
                 };
                 mail::render(recipient, &email)
             }
-            MailKind::PasswordReset => {
+            OutboxKind::PasswordReset => {
                 let token = self.mint(Purpose::Reset, user, &user.email);
                 let email = PasswordResetEmail {
                     reset_url: self.links.reset_password(&token),
@@ -196,7 +199,7 @@ impl Notifier {
                 };
                 mail::render(recipient, &email)
             }
-            MailKind::EmailChangeConfirmation => {
+            OutboxKind::EmailChangeConfirmation => {
                 let token = self.mint(Purpose::EmailChange, user, recipient);
                 let email = EmailChangeConfirmationEmail {
                     confirm_url: self.links.confirm_email_change(&token),
@@ -204,31 +207,33 @@ impl Notifier {
                 };
                 mail::render(recipient, &email)
             }
-            MailKind::AlreadyRegistered => {
+            OutboxKind::AlreadyRegistered => {
                 let email = AlreadyRegisteredEmail {
                     login_url: self.links.login(),
                     forgot_url: self.links.forgot_password(),
                 };
                 mail::render(recipient, &email)
             }
-            MailKind::PasswordChanged => {
+            OutboxKind::PasswordChanged => {
                 let email = PasswordChangedEmail {
                     forgot_url: self.links.forgot_password(),
                 };
                 mail::render(recipient, &email)
             }
-            MailKind::EmailChangeNotice => {
+            OutboxKind::EmailChangeNotice => {
                 let email = EmailChangeNoticeEmail {
                     forgot_url: self.links.forgot_password(),
                 };
                 mail::render(recipient, &email)
             }
-            MailKind::EmailTaken => {
+            OutboxKind::EmailTaken => {
                 let email = EmailTakenEmail {
                     login_url: self.links.login(),
                 };
                 mail::render(recipient, &email)
             }
-        }
+            OutboxKind::Webhook => return Err(ComposeError::NotAnEmail),
+        };
+        Ok(email?)
     }
 }

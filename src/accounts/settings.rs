@@ -1,16 +1,15 @@
-//! What a logged-in person can change: their password and their existence. The address
-//! change has its own module, `email_change`.
+//! The logged-in account, and what its owner can change on the account page: the
+//! password and the account's existence. The address change has its own flow,
+//! `email_change`.
 
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 use tower_sessions::session::Id as SessionId;
 
 use super::{
-    Account, Accounts, AccountsError, ConfirmAddress, CurrentPassword, Email, SessionGrant, UserKey,
+    Account, Accounts, AccountsError, ConfirmAddress, CurrentPassword, SessionGrant, UserKey,
 };
-use crate::db::entities::outbox::{self, Entity as OutboxRow};
 use crate::db::entities::users::{self, Entity as User};
-use crate::outbox::WEBHOOK_KIND;
-use crate::outbox::webhooks::AccountEvent;
+use crate::events::{AccountData, AccountEvent};
 use crate::passwords::{NewPassword, PasswordRejection};
 use crate::sessions;
 
@@ -29,26 +28,19 @@ pub(crate) enum AccountDeletion {
 }
 
 impl Accounts {
-    /// The confirmed account with this id, as a logged-in session sees it.
+    /// The account a logged-in session's `grant` names, while the grant holds (see
+    /// [`Account::logged_in`]).
     ///
     /// # Errors
     /// Database errors.
-    pub(crate) async fn find_account(
+    pub(crate) async fn logged_in(
         &self,
-        user_id: i64,
+        grant: &SessionGrant,
     ) -> Result<Option<Account>, AccountsError> {
         Ok(self
-            .find_user(&self.db, UserKey::Id(user_id))
+            .find_user(&self.db, UserKey::Id(grant.user_id))
             .await?
-            .and_then(|user| {
-                Some(Account {
-                    id: user.id,
-                    confirmed_at: user.confirmed_at?,
-                    email: Email::from_stored(user.email),
-                    created_at: user.created_at,
-                    credential_version: user.credential_version,
-                })
-            }))
+            .and_then(|user| Account::logged_in(user, grant)))
     }
 
     /// Changes the password after checking the current one, ends every other session and
@@ -115,22 +107,12 @@ impl Accounts {
         }
         let deleted = delete.exec(&transaction).await?.rows_affected > 0;
         if deleted {
-            OutboxRow::delete_many()
-                .filter(outbox::Column::UserId.eq(user_id))
-                .filter(outbox::Column::SentAt.is_null())
-                .filter(outbox::Column::Kind.ne(WEBHOOK_KIND))
-                .exec(&transaction)
+            self.outbox
+                .cancel_unsent_emails(&transaction, user_id)
                 .await?;
             sessions::end_for_user(&transaction, user_id, None).await?;
-            let locale = user.locale.as_deref();
-            self.tell(
-                &transaction,
-                AccountEvent::Deleted,
-                user_id,
-                &user.email,
-                locale,
-            )
-            .await?;
+            self.tell(&transaction, AccountEvent::Deleted(AccountData::of(&user)))
+                .await?;
         }
         transaction.commit().await?;
         self.outbox.wake();

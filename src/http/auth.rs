@@ -1,46 +1,46 @@
-//! The logged-in account of a request. Handlers that take [`CurrentUser`] are only reached
-//! with a session whose account is confirmed and whose credential version is the
-//! account's; forward auth and the session API ask [`current_account`] directly.
+//! Who is logged in. [`logged_in`] answers it for a request's session, with the one rule of
+//! [`Account::logged_in`]; the page layers ask it once per request (`nav`), and handlers
+//! that take [`CurrentUser`] are only reached with a logged-in session.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use tower_sessions::Session;
 
 use super::AppState;
 use super::error::AppError;
 use crate::accounts::Account;
-use crate::sessions::{CREDENTIAL_VERSION_KEY, USER_ID_KEY};
+use crate::sessions::TypedSession;
+
+/// The request's answer to "who is logged in", kept in its extensions by `nav` so the
+/// header and the handler ask the database once.
+#[derive(Clone)]
+pub(super) struct LoggedIn(pub(super) Option<Account>);
 
 pub(super) struct CurrentUser {
     pub account: Account,
-    pub session: Session,
+    pub session: TypedSession,
 }
 
-/// The confirmed account `session` is logged in to, if any. A session from before the
-/// last password change is logged out here.
+/// The confirmed account `session` is logged in to, if any. A session whose login no
+/// longer holds (its password changed since, say) is logged out here. A browser without
+/// a session cookie costs no database work.
 ///
 /// # Errors
 /// Session store and database errors.
-pub(super) async fn current_account(
+pub(super) async fn logged_in(
     state: &AppState,
-    session: &Session,
+    session: &TypedSession,
 ) -> Result<Option<Account>, AppError> {
-    let Some(user_id) = session
-        .get::<i64>(USER_ID_KEY)
-        .await
-        .map_err(AppError::internal)?
-    else {
+    if session.id().is_none() {
+        return Ok(None);
+    }
+    let Some(grant) = session.login().await? else {
         return Ok(None);
     };
-    let version = session
-        .get::<i32>(CREDENTIAL_VERSION_KEY)
-        .await
-        .map_err(AppError::internal)?;
-    match state.accounts.find_account(user_id).await? {
-        Some(account) if Some(account.credential_version) == version => Ok(Some(account)),
-        _ => {
-            session.flush().await.map_err(AppError::internal)?;
+    match state.accounts.logged_in(&grant).await? {
+        Some(account) => Ok(Some(account)),
+        None => {
+            session.log_out().await?;
             Ok(None)
         }
     }
@@ -51,13 +51,18 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let session = Session::from_request_parts(parts, state)
+        let session = TypedSession::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        match current_account(state, &session).await {
-            Ok(Some(account)) => Ok(Self { account, session }),
-            Ok(None) => Err(Redirect::to("/login").into_response()),
-            Err(error) => Err(error.into_response()),
+        let account = match parts.extensions.get::<LoggedIn>() {
+            Some(LoggedIn(account)) => account.clone(),
+            None => logged_in(state, &session)
+                .await
+                .map_err(IntoResponse::into_response)?,
+        };
+        match account {
+            Some(account) => Ok(Self { account, session }),
+            None => Err(Redirect::to("/login").into_response()),
         }
     }
 }

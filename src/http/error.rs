@@ -58,7 +58,7 @@ pub(crate) enum AppError {
     #[error("busy")]
     Busy,
     /// 500: logged with its cause chain; the page says only that something went wrong.
-    #[error("internal error: {0}")]
+    #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
@@ -171,6 +171,12 @@ impl From<AccountsError> for AppError {
     }
 }
 
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(error: tower_sessions::session::Error) -> Self {
+        AppError::internal(error)
+    }
+}
+
 impl From<NewAccountRejection> for AppError {
     fn from(rejection: NewAccountRejection) -> Self {
         let email = rejection.email.map(|reason| ("email", reason.localize()));
@@ -185,13 +191,7 @@ impl AppError {
     /// Logs an internal failure's whole cause chain; the response never shows it.
     fn log_if_internal(&self) {
         if let AppError::Internal(cause) = self {
-            let mut chain = cause.to_string();
-            let mut source = cause.source();
-            while let Some(next) = source {
-                chain.push_str(": ");
-                chain.push_str(&next.to_string());
-                source = next.source();
-            }
+            let chain = crate::telemetry::error_chain(cause.as_ref());
             tracing::error!(error = %chain, "request failed");
         }
     }

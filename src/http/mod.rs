@@ -1,5 +1,6 @@
 //! Everything web-facing: routes, handlers, pages, CSRF, headers and the one error type.
 
+mod api;
 mod auth;
 mod client_ip;
 mod csrf;
@@ -14,7 +15,6 @@ mod nav;
 mod pages;
 mod rate_limit;
 mod return_to;
-mod signup_session;
 mod usable_link;
 
 pub(crate) use language::LanguageOptions;
@@ -129,9 +129,10 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
     let mut pages = Router::new()
         .merge(handlers::home::routes())
         .merge(handlers::signup::routes())
-        .merge(handlers::confirm::routes())
+        .merge(handlers::confirmation::routes())
         .merge(handlers::login::routes())
-        .merge(handlers::password::routes())
+        .merge(handlers::password_reset::routes())
+        .merge(handlers::email_change::routes())
         .merge(handlers::account::routes());
     if options.development {
         pages = pages.merge(handlers::dev_mailbox::routes());
@@ -141,7 +142,10 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
     let pages = pages
         // Inside the CSRF layer: link pages carry a resend form and need the token.
         .layer(axum::middleware::from_fn(link_pages::render))
-        .layer(axum::middleware::from_fn(nav::remember))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            nav::remember,
+        ))
         // Sessions load lazily: a page that never reads its session, or a visitor without
         // a session cookie, costs no database work.
         .layer(sessions.clone())
@@ -157,18 +161,17 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
 
     // Forward auth and the session API read the session cookie and nothing else: no CSRF
     // cookie, no page layers.
-    let verify = get(handlers::forward_auth::verify).layer(sessions.clone());
-    let (api, document) = handlers::api::routes()
-        .routes(utoipa_axum::routes!(handlers::forward_auth::session).layer(sessions.clone()))
-        .routes(utoipa_axum::routes!(handlers::api::document))
+    let forward_auth = handlers::hand_off::routes().layer(sessions.clone());
+    let (api, document) = api::routes()
+        .routes(utoipa_axum::routes!(handlers::hand_off::session).layer(sessions.clone()))
         .split_for_parts();
     let api = api
-        .layer(axum::Extension(handlers::api::ApiDocument::new(
+        .layer(axum::Extension(api::ApiDocument::new(
             document,
             state.accounts.rules().password_min_length,
         )))
-        .fallback(handlers::api::not_found)
-        .method_not_allowed_fallback(handlers::api::method_not_allowed)
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             rate_limit::PostLimit::api(state.clone()),
             rate_limit::limit_posts,
@@ -176,7 +179,7 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
 
     let mut app = Router::new()
         .merge(pages)
-        .route("/auth/verify", verify)
+        .merge(forward_auth)
         .nest("/api/v1", api)
         .merge(handlers::health::routes())
         .route("/static/style.css", get(stylesheet))

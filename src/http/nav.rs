@@ -1,15 +1,17 @@
 //! The page header's login state (SPEC §10: "Account" and "Log out" for a logged-in
-//! person, on every page). The middleware reads it once per page request and every
-//! template's base layout asks [`logged_in`] and [`logout_token`] while it renders, so no
-//! page struct has to carry it.
+//! person, on every page). The middleware asks [`auth::logged_in`](super::auth::logged_in)
+//! once per page request, keeps the answer for the handler, and every template's base
+//! layout asks [`logged_in`] and [`logout_token`] while it renders, so no page struct has
+//! to carry it.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
-use tower_sessions::Session;
+use axum::response::{IntoResponse, Response};
 
+use super::AppState;
+use super::auth::{LoggedIn, logged_in as account_of};
 use super::csrf::CsrfToken;
-use crate::sessions::USER_ID_KEY;
+use crate::sessions::TypedSession;
 
 #[derive(Clone, Default)]
 struct Nav {
@@ -23,26 +25,27 @@ tokio::task_local! {
 
 /// Middleware, inside the session and CSRF layers and outside `link_pages`, so every page
 /// (link pages too) renders within it. A visitor without a session cookie costs nothing.
-pub(super) async fn remember(session: Session, request: Request, next: Next) -> Response {
-    let logged_in = session
-        .get::<i64>(USER_ID_KEY)
-        .await
-        .ok()
-        .flatten()
-        .is_some();
+pub(super) async fn remember(
+    State(state): State<AppState>,
+    session: TypedSession,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let account = match account_of(&state, &session).await {
+        Ok(account) => account,
+        Err(error) => return error.into_response(),
+    };
     let csrf_token = request
         .extensions()
         .get::<CsrfToken>()
         .map(|token| token.0.clone())
         .unwrap_or_default();
-    NAV.scope(
-        Nav {
-            logged_in,
-            csrf_token,
-        },
-        next.run(request),
-    )
-    .await
+    let nav = Nav {
+        logged_in: account.is_some(),
+        csrf_token,
+    };
+    request.extensions_mut().insert(LoggedIn(account));
+    NAV.scope(nav, next.run(request)).await
 }
 
 /// True when the page being rendered belongs to a logged-in session.

@@ -13,15 +13,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::{DeriveActiveEnum, EnumIter, StringLen};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend,
+    DbErr, EntityTrait, FromQueryResult, Iterable, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
 };
 use tokio::sync::Notify;
 
+use crate::clock::Clock;
 use crate::db::entities::outbox::{self, Entity as OutboxRow};
-use webhooks::AccountEvent;
+use crate::events::AccountEvent;
 
 pub(crate) use smtp::SmtpMailer;
 pub(crate) use worker::DeliveryWorker;
@@ -31,49 +34,47 @@ const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
 const FIRST_RETRY: Duration = Duration::from_secs(1);
 const LONGEST_RETRY: Duration = Duration::from_secs(10 * 60);
 
-/// What an outbox row asks for. The string is what the `kind` column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum MailKind {
+/// What an outbox row asks for: an email of one kind, or an account event for
+/// `WEBHOOK_URL`. The string is what the `kind` column holds; rows outlive releases, so
+/// these never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")]
+pub enum OutboxKind {
+    #[sea_orm(string_value = "confirmation")]
     Confirmation,
+    #[sea_orm(string_value = "already_registered")]
     AlreadyRegistered,
+    #[sea_orm(string_value = "password_reset")]
     PasswordReset,
+    #[sea_orm(string_value = "password_changed")]
     PasswordChanged,
     /// The link that moves an account to a new address, sent to that address.
+    #[sea_orm(string_value = "email_change_confirmation")]
     EmailChangeConfirmation,
     /// "Your address is being changed", sent to the old address.
+    #[sea_orm(string_value = "email_change_notice")]
     EmailChangeNotice,
     /// Someone tried to move their account to this address, which has an account.
+    #[sea_orm(string_value = "email_taken")]
     EmailTaken,
+    /// An account event, delivered to `WEBHOOK_URL`.
+    #[sea_orm(string_value = "webhook")]
+    Webhook,
 }
 
-impl MailKind {
-    /// What the `kind` column holds; rows outlive releases, so these never change.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            MailKind::Confirmation => "confirmation",
-            MailKind::AlreadyRegistered => "already_registered",
-            MailKind::PasswordReset => "password_reset",
-            MailKind::PasswordChanged => "password_changed",
-            MailKind::EmailChangeConfirmation => "email_change_confirmation",
-            MailKind::EmailChangeNotice => "email_change_notice",
-            MailKind::EmailTaken => "email_taken",
-        }
+impl OutboxKind {
+    /// The column's value, for logs and listings.
+    pub(crate) fn label(self) -> String {
+        self.to_value()
     }
 
-    const ALL: [MailKind; 7] = [
-        MailKind::Confirmation,
-        MailKind::AlreadyRegistered,
-        MailKind::PasswordReset,
-        MailKind::PasswordChanged,
-        MailKind::EmailChangeConfirmation,
-        MailKind::EmailChangeNotice,
-        MailKind::EmailTaken,
-    ];
-
-    /// `None` for a kind this release does not know (written by a newer one): the row is
-    /// retried, never a panic.
-    pub(crate) fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    /// `kind IN (…)` of every kind this release knows. Rows of a kind written by a newer
+    /// release are left to the workers of that release, never claimed and failed here.
+    fn known_sql_list() -> String {
+        OutboxKind::iter()
+            .map(|kind| format!("'{}'", kind.to_value()))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -96,22 +97,19 @@ pub(crate) enum DeliveryStatus {
     },
 }
 
-/// What [`Outbox::mark_obsolete`] writes before the reason.
-const SKIPPED_PREFIX: &str = "skipped: ";
-
 impl DeliveryStatus {
     pub(crate) fn of(row: &outbox::Model) -> Self {
-        match (row.sent_at, row.failed_at, row.last_error.clone()) {
+        match (row.sent_at, &row.skip_reason, row.failed_at) {
             (Some(_), _, _) => DeliveryStatus::Sent,
-            (None, Some(_), Some(error)) if error.starts_with(SKIPPED_PREFIX) => {
-                DeliveryStatus::Skipped {
-                    reason: error[SKIPPED_PREFIX.len()..].to_owned(),
-                }
-            }
-            (None, Some(_), last_error) => DeliveryStatus::GivenUp { last_error },
-            (None, None, last_error) => DeliveryStatus::Pending {
+            (None, Some(reason), _) => DeliveryStatus::Skipped {
+                reason: reason.clone(),
+            },
+            (None, None, Some(_)) => DeliveryStatus::GivenUp {
+                last_error: row.last_error.clone(),
+            },
+            (None, None, None) => DeliveryStatus::Pending {
                 attempts: row.attempts,
-                last_error,
+                last_error: row.last_error.clone(),
             },
         }
     }
@@ -175,10 +173,7 @@ impl crate::i18n::Localize for DeliveryStatus {
     }
 }
 
-/// The `kind` of a webhook event's row; its `recipient` names the event.
-pub(crate) const WEBHOOK_KIND: &str = "webhook";
-
-/// Whether [`Outbox::enqueue`] queued the email.
+/// Whether [`Outbox::enqueue_email`] queued the email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Enqueued {
     Queued,
@@ -186,23 +181,32 @@ pub(crate) enum Enqueued {
     CapReached,
 }
 
-/// Handle on the outbox table, shared by the web layer, the worker and the CLI.
+/// Handle on the outbox table, shared by the web layer, the worker and the CLI. Every
+/// write to the table goes through it.
 #[derive(Clone)]
 pub(crate) struct Outbox {
     db: DatabaseConnection,
+    clock: Clock,
     wake: Arc<Notify>,
     per_address_per_hour: u32,
-    /// `WEBHOOK_URL` is set: account events are queued.
-    webhooks: bool,
+    /// Where account events go, as rows record it (the URL without its query, which may
+    /// hold a secret); `None` when `WEBHOOK_URL` is not set and events are not queued.
+    webhook_recipient: Option<String>,
 }
 
 impl Outbox {
-    pub(crate) fn new(db: DatabaseConnection, per_address_per_hour: u32, webhooks: bool) -> Self {
+    pub(crate) fn new(
+        db: DatabaseConnection,
+        clock: Clock,
+        per_address_per_hour: u32,
+        webhook_recipient: Option<String>,
+    ) -> Self {
         Self {
             db,
+            clock,
             wake: Arc::new(Notify::new()),
             per_address_per_hour,
-            webhooks,
+            webhook_recipient,
         }
     }
 
@@ -218,14 +222,15 @@ impl Outbox {
     ///
     /// # Errors
     /// Database errors.
-    pub(crate) async fn enqueue<C: ConnectionTrait>(
+    pub(crate) async fn enqueue_email<C: ConnectionTrait>(
         &self,
         connection: &C,
-        kind: MailKind,
+        kind: OutboxKind,
         user_id: Option<i64>,
         recipient: &str,
         return_to: Option<&str>,
     ) -> Result<Enqueued, DbErr> {
+        debug_assert_ne!(kind, OutboxKind::Webhook, "events go through enqueue_event");
         let normalized = recipient.to_lowercase();
         if connection.get_database_backend() == DbBackend::Postgres {
             connection
@@ -236,11 +241,11 @@ impl Outbox {
                 ))
                 .await?;
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let inserted = OutboxRow::insert(outbox::ActiveModel {
             recipient_normalized: Set(Some(normalized.clone())),
             return_to: Set(return_to.map(str::to_owned)),
-            ..due_now(kind.as_str(), user_id, recipient, now)
+            ..due_now(kind, user_id, recipient, now)
         })
         .exec(connection)
         .await?;
@@ -258,28 +263,57 @@ impl Outbox {
         Ok(Enqueued::Queued)
     }
 
-    /// Queues an account event for `WEBHOOK_URL` inside the caller's transaction, when
-    /// webhooks are on; the per-address email cap does not apply. Call [`Outbox::wake`]
-    /// after commit.
+    /// Queues `event` for `WEBHOOK_URL` inside the caller's transaction, when webhooks are
+    /// on; the per-address email cap does not apply. Call [`Outbox::wake`] after commit.
     ///
     /// # Errors
     /// Database errors.
     pub(crate) async fn enqueue_event<C: ConnectionTrait>(
         &self,
         connection: &C,
-        event: AccountEvent,
-        user_id: i64,
-        data: serde_json::Value,
+        event: &AccountEvent,
     ) -> Result<(), DbErr> {
-        if !self.webhooks {
+        let Some(recipient) = &self.webhook_recipient else {
             return Ok(());
-        }
+        };
+        let now = self.clock.now();
         OutboxRow::insert(outbox::ActiveModel {
-            payload: Set(Some(webhooks::payload(event, data))),
-            ..due_now(WEBHOOK_KIND, Some(user_id), event.name(), Utc::now())
+            payload: Set(Some(event.body(now))),
+            event: Set(Some(event.name().to_owned())),
+            // Random, not the row number: receivers deduplicate on it, and row numbers
+            // repeat across databases (a restore, a second installation).
+            webhook_id: Set(Some(format!(
+                "msg_{}",
+                hex::encode(crate::keys::random_bytes::<16>())
+            ))),
+            ..due_now(
+                OutboxKind::Webhook,
+                Some(event.account().user_id),
+                recipient,
+                now,
+            )
         })
         .exec_without_returning(connection)
         .await?;
+        Ok(())
+    }
+
+    /// Drops the unsent emails of a deleted account, inside the deletion's transaction. Its
+    /// account events stay: the application must still hear what happened.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub(crate) async fn cancel_unsent_emails<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        user_id: i64,
+    ) -> Result<(), DbErr> {
+        OutboxRow::delete_many()
+            .filter(outbox::Column::UserId.eq(user_id))
+            .filter(outbox::Column::SentAt.is_null())
+            .filter(outbox::Column::Kind.ne(OutboxKind::Webhook))
+            .exec(connection)
+            .await?;
         Ok(())
     }
 
@@ -313,11 +347,12 @@ impl Outbox {
              WHERE id IN (SELECT id FROM outbox \
                  WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= {p}2 \
                  AND (claimed_until IS NULL OR claimed_until < {p}2) \
+                 AND kind IN ({known}) \
                  ORDER BY next_attempt_at, id LIMIT {p}3 {lock}) \
-             RETURNING id, kind, user_id, recipient, recipient_normalized, created_at, attempts, \
-                 next_attempt_at, claimed_until, sent_at, failed_at, last_error, return_to, payload"
+             RETURNING *",
+            known = OutboxKind::known_sql_list(),
         );
-        let now = Utc::now();
+        let now = self.clock.now();
         let lease_end = now + chrono::Duration::from_std(lease).unwrap_or_default();
         let statement = Statement::from_sql_and_values(
             backend,
@@ -333,7 +368,7 @@ impl Outbox {
     /// Database errors.
     pub(crate) async fn mark_sent(&self, id: i64) -> Result<(), DbErr> {
         release(id)
-            .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
+            .col_expr(outbox::Column::SentAt, Expr::value(self.clock.now()))
             .col_expr(
                 outbox::Column::Attempts,
                 sea_orm::sea_query::ExprTrait::add(Expr::col(outbox::Column::Attempts), 1),
@@ -357,7 +392,7 @@ impl Outbox {
         row: &outbox::Model,
         error: &str,
     ) -> Result<bool, DbErr> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let attempts = row.attempts + 1;
         let age = (now - row.created_at).to_std().unwrap_or_default();
         let failed_at = (age >= GIVE_UP_AFTER).then_some(now);
@@ -378,25 +413,22 @@ impl Outbox {
     ///
     /// # Errors
     /// Database errors.
-    pub(crate) async fn mark_obsolete(&self, id: i64, reason: &str) -> Result<(), DbErr> {
+    pub(crate) async fn mark_skipped(&self, id: i64, reason: &str) -> Result<(), DbErr> {
         release(id)
-            .col_expr(outbox::Column::FailedAt, Expr::value(Utc::now()))
-            .col_expr(
-                outbox::Column::LastError,
-                Expr::value(format!("{SKIPPED_PREFIX}{reason}")),
-            )
+            .col_expr(outbox::Column::FailedAt, Expr::value(self.clock.now()))
+            .col_expr(outbox::Column::SkipReason, Expr::value(reason))
             .exec(&self.db)
             .await?;
         Ok(())
     }
 
-    /// The newest rows first, for `/dev/mailbox`.
+    /// The newest emails first, for `/dev/mailbox`.
     ///
     /// # Errors
     /// Database errors.
-    pub(crate) async fn newest(&self, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
+    pub(crate) async fn newest_emails(&self, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
         OutboxRow::find()
-            .filter(outbox::Column::Kind.ne(WEBHOOK_KIND))
+            .filter(outbox::Column::Kind.ne(OutboxKind::Webhook))
             .order_by_desc(outbox::Column::Id)
             .limit(limit)
             .all(&self.db)
@@ -410,29 +442,28 @@ impl Outbox {
     pub(crate) async fn list(&self, failed_only: bool) -> Result<Vec<outbox::Model>, DbErr> {
         let mut query = OutboxRow::find().order_by_asc(outbox::Column::Id);
         if failed_only {
-            query = query
-                .filter(outbox::Column::FailedAt.is_not_null())
-                .filter(outbox::Column::SentAt.is_null());
+            query = given_up(query);
         }
         query.all(&self.db).await
     }
 
     /// Puts given-up rows back in the queue, due now, with a fresh day before giving up.
-    /// `None` retries every failed row. Returns how many were requeued.
+    /// `None` retries every given-up row (skipped ones stay closed: they made no sense).
+    /// Returns how many were requeued.
     ///
     /// # Errors
     /// Database errors.
     pub(crate) async fn retry_failed(&self, id: Option<i64>) -> Result<u64, DbErr> {
-        let now = Utc::now();
-        let mut update = OutboxRow::update_many()
-            .col_expr(
-                outbox::Column::FailedAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(outbox::Column::NextAttemptAt, Expr::value(now))
-            .col_expr(outbox::Column::CreatedAt, Expr::value(now))
-            .filter(outbox::Column::FailedAt.is_not_null())
-            .filter(outbox::Column::SentAt.is_null());
+        let now = self.clock.now();
+        let mut update = given_up(
+            OutboxRow::update_many()
+                .col_expr(
+                    outbox::Column::FailedAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(outbox::Column::NextAttemptAt, Expr::value(now))
+                .col_expr(outbox::Column::CreatedAt, Expr::value(now)),
+        );
         if let Some(id) = id {
             update = update.filter(outbox::Column::Id.eq(id));
         }
@@ -458,7 +489,7 @@ impl Outbox {
             .order_by_asc(outbox::Column::CreatedAt)
             .one(&self.db)
             .await?
-            .and_then(|row| (Utc::now() - row.created_at).to_std().ok());
+            .and_then(|row| (self.clock.now() - row.created_at).to_std().ok());
         Ok((count, oldest))
     }
 
@@ -469,17 +500,25 @@ impl Outbox {
     }
 }
 
+/// Only the rows given up after a day of failures (not those closed as skipped).
+fn given_up<Q: QueryFilter>(query: Q) -> Q {
+    query
+        .filter(outbox::Column::FailedAt.is_not_null())
+        .filter(outbox::Column::SentAt.is_null())
+        .filter(outbox::Column::SkipReason.is_null())
+}
+
 /// A new row, due at once.
 fn due_now(
-    kind: &str,
+    kind: OutboxKind,
     user_id: Option<i64>,
     recipient: &str,
     now: DateTime<Utc>,
 ) -> outbox::ActiveModel {
     outbox::ActiveModel {
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         user_id: Set(user_id),
-        recipient: Set(recipient.to_owned()),
+        recipient: Set(truncate(recipient, 254)),
         created_at: Set(now),
         attempts: Set(0),
         next_attempt_at: Set(now),
@@ -530,10 +569,14 @@ mod tests {
     }
 
     #[test]
-    fn kinds_round_trip_through_their_column_value() {
-        for kind in MailKind::ALL {
-            assert_eq!(MailKind::parse(kind.as_str()), Some(kind));
+    fn every_kind_round_trips_through_its_column_value() {
+        for kind in OutboxKind::iter() {
+            assert_eq!(
+                OutboxKind::try_from_value(&kind.to_value()).ok(),
+                Some(kind)
+            );
         }
-        assert_eq!(MailKind::parse("unknown"), None);
+        assert!(OutboxKind::try_from_value(&"unknown".to_owned()).is_err());
+        assert!(OutboxKind::known_sql_list().contains("'webhook'"));
     }
 }

@@ -8,7 +8,6 @@
 //! the sockets are opened here with `TCP_NODELAY` and wrapped in TLS as `SMTP_URL` says;
 //! EHLO, STARTTLS, AUTH and the mail transaction stay lettre's.
 
-use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -54,25 +53,14 @@ pub(crate) enum SmtpSecurity {
 
 /// `SMTP_URL`, parsed: the relay, how to secure and authenticate the connection, and the
 /// name to greet with. Mirrors lettre's own URL rules, so every URL lettre documents works.
-#[derive(Clone)]
+/// Its `Debug` shows no credentials: lettre prints `Credentials` without their fields.
+#[derive(Clone, Debug)]
 pub struct SmtpEndpoint {
     host: String,
     port: u16,
     security: SmtpSecurity,
     credentials: Option<Credentials>,
     hello_name: ClientId,
-}
-
-impl fmt::Debug for SmtpEndpoint {
-    // Credentials stay out of logs; lettre's `Debug` for them is empty already.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SmtpEndpoint")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("security", &self.security)
-            .field("authenticated", &self.credentials.is_some())
-            .finish_non_exhaustive()
-    }
 }
 
 impl SmtpEndpoint {
@@ -120,6 +108,19 @@ impl SmtpEndpoint {
             }
             None => None,
         };
+        // A password sent before TLS is a password given to everyone on the path; only a
+        // relay on this machine (a catcher, a local MTA) may take one in the clear.
+        let encrypted = matches!(
+            security,
+            SmtpSecurity::Implicit | SmtpSecurity::StartTls { required: true }
+        );
+        if credentials.is_some() && !encrypted && !is_loopback_host(&host) {
+            return Err(
+                "sends its password only over TLS: use smtps:// or ?tls=required (a relay on \
+                 this machine, such as localhost, may take it without)"
+                    .to_owned(),
+            );
+        }
         let hello_name = match url.path().trim_matches('/') {
             "" => ClientId::default(),
             name => ClientId::Domain(name.to_owned()),
@@ -134,15 +135,22 @@ impl SmtpEndpoint {
     }
 }
 
+fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum MailerError {
     #[error("invalid recipient address")]
     Recipient,
-    #[error("could not build the message: {0}")]
+    #[error("could not build the message")]
     Build(#[from] lettre::error::Error),
-    #[error("could not connect to the SMTP server: {0}")]
+    #[error("could not connect to the SMTP server")]
     Connect(#[source] io::Error),
-    #[error("SMTP delivery failed: {0}")]
+    #[error("SMTP delivery failed")]
     Smtp(#[from] lettre::transport::smtp::Error),
     #[error("the SMTP server did not answer within {} s", SMTP_TIMEOUT.as_secs())]
     Timeout,
@@ -452,6 +460,13 @@ mod tests {
             ClientId::Domain("doorman.example".to_owned())
         );
         assert!(!format!("{endpoint:?}").contains("p/ss"));
+        for local in [
+            "smtp://user:secret@localhost:1025",
+            "smtp://user:secret@127.0.0.1:1025",
+            "smtp://user:secret@relay.example?tls=required",
+        ] {
+            assert!(SmtpEndpoint::parse(local).is_ok(), "{local}");
+        }
     }
 
     #[test]
@@ -462,6 +477,11 @@ mod tests {
             ("smtp://relay.example?tls=maybe", "tls must be"),
             ("smtps://relay.example?tls=required", "tls must be"),
             ("smtp://user@relay.example", "no password"),
+            ("smtp://user:secret@relay.example", "only over TLS"),
+            (
+                "smtp://user:secret@relay.example?tls=opportunistic",
+                "only over TLS",
+            ),
             ("not a url", "not a URL"),
         ] {
             let problem = SmtpEndpoint::parse(raw).unwrap_err();

@@ -1,52 +1,27 @@
-//! Account events for the application behind Doorman (SPEC §10), signed per the Standard
-//! Webhooks specification and delivered by the outbox worker with the guarantees of email:
-//! written in the transaction of the change, at least once, the same `webhook-id` on every
-//! retry, backoff, given up after 24 hours.
+//! Delivering account events to the application behind Doorman (SPEC §10), signed per the
+//! Standard Webhooks specification, with the guarantees of email: written in the
+//! transaction of the change, at least once, the same `webhook-id` on every retry,
+//! backoff, given up after 24 hours. The events themselves are [`crate::events`].
 
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chrono::Utc;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::clock::Clock;
 use crate::db::entities::outbox;
 use crate::keys::SecretKey;
-
-/// A receiver that does not answer within this is cut off; the event is retried.
-const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// What happened to an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AccountEvent {
-    Registered,
-    Confirmed,
-    EmailChanged,
-    PasswordChanged,
-    Deleted,
-}
-
-impl AccountEvent {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            AccountEvent::Registered => "user.registered",
-            AccountEvent::Confirmed => "user.confirmed",
-            AccountEvent::EmailChanged => "user.email_changed",
-            AccountEvent::PasswordChanged => "user.password_changed",
-            AccountEvent::Deleted => "user.deleted",
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum WebhookError {
     #[error("the receiver answered {0}")]
     Status(u16),
-    #[error("could not reach the receiver: {0}")]
+    #[error("could not reach the receiver")]
     Request(#[source] reqwest::Error),
-    #[error("the row holds no payload")]
-    NoPayload,
+    #[error("the row holds no event")]
+    NoEvent,
 }
 
 /// Posts events to `WEBHOOK_URL`.
@@ -54,12 +29,14 @@ pub(crate) struct WebhookSender {
     client: reqwest::Client,
     url: String,
     secret: SecretKey,
+    clock: Clock,
 }
 
 impl WebhookSender {
-    pub(crate) fn new(url: String, secret: SecretKey) -> Self {
+    /// A receiver that does not answer within `timeout` is cut off; the event is retried.
+    pub(crate) fn new(url: String, secret: SecretKey, timeout: Duration, clock: Clock) -> Self {
         let client = reqwest::Client::builder()
-            .timeout(TIMEOUT)
+            .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("a client with a timeout builds");
@@ -67,6 +44,7 @@ impl WebhookSender {
             client,
             url,
             secret,
+            clock,
         }
     }
 
@@ -75,24 +53,25 @@ impl WebhookSender {
     /// # Errors
     /// The receiver could not be reached, timed out, or answered otherwise.
     pub(crate) async fn send(&self, row: &outbox::Model) -> Result<(), WebhookError> {
-        let body = row.payload.as_deref().ok_or(WebhookError::NoPayload)?;
-        // Stable across retries, so receivers can drop duplicates.
-        let id = format!("msg_{}", row.id);
-        let timestamp = Utc::now().timestamp().to_string();
+        let (Some(body), Some(id)) = (row.payload.as_deref(), row.webhook_id.as_deref()) else {
+            return Err(WebhookError::NoEvent);
+        };
+        let timestamp = self.clock.now().timestamp().to_string();
         let response = self
             .client
             .post(&self.url)
             .header("content-type", "application/json")
-            .header("webhook-id", &id)
+            .header("webhook-id", id)
             .header("webhook-timestamp", &timestamp)
             .header(
                 "webhook-signature",
-                format!("v1,{}", sign(&self.secret, &id, &timestamp, body)),
+                format!("v1,{}", sign(&self.secret, id, &timestamp, body)),
             )
             .body(body.to_owned())
             .send()
             .await
-            .map_err(WebhookError::Request)?;
+            // Its text would name the URL, whose query may hold a secret.
+            .map_err(|error| WebhookError::Request(error.without_url()))?;
         if response.status().is_success() {
             Ok(())
         } else {
@@ -109,14 +88,19 @@ fn sign(secret: &SecretKey, id: &str, timestamp: &str, body: &str) -> String {
     STANDARD.encode(mac.finalize().into_bytes())
 }
 
-/// The body of an event: `{"type", "timestamp", "data": {"user_id", "email", …}}`.
-pub(crate) fn payload(event: AccountEvent, data: serde_json::Value) -> String {
-    serde_json::json!({
-        "type": event.name(),
-        "timestamp": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        "data": data,
-    })
-    .to_string()
+/// What rows record as an event's recipient: `WEBHOOK_URL` without its query, fragment
+/// or credentials, any of which may carry a secret that must stay out of listings.
+pub(crate) fn shown_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut url) => {
+            url.set_query(None);
+            url.set_fragment(None);
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.to_string()
+        }
+        Err(_) => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -137,14 +121,10 @@ mod tests {
     }
 
     #[test]
-    fn payloads_carry_the_type_a_timestamp_and_the_data() {
-        let body = payload(
-            AccountEvent::Confirmed,
-            serde_json::json!({"user_id": 7, "email": "a@example.com"}),
+    fn the_shown_url_keeps_no_secret() {
+        assert_eq!(
+            shown_url("https://user:pw@app.example/hooks?token=s3cret#x"),
+            "https://app.example/hooks"
         );
-        let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(parsed["type"], "user.confirmed");
-        assert_eq!(parsed["data"]["user_id"], 7);
-        assert!(parsed["timestamp"].as_str().unwrap().ends_with('Z'));
     }
 }

@@ -9,10 +9,11 @@ use tokio::task::JoinSet;
 
 use super::smtp::SmtpMailer;
 use super::webhooks::WebhookSender;
-use super::{Outbox, WEBHOOK_KIND};
+use super::{Outbox, OutboxKind};
 use crate::db::entities::outbox;
 use crate::mail::RenderedEmail;
 use crate::metrics::{Channel, Metrics};
+use crate::telemetry::error_chain;
 
 /// How many rows one pass claims; they are sent concurrently, emails over the SMTP pool's
 /// connections.
@@ -24,12 +25,13 @@ const POLL_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ComposeError {
-    #[error("database error while composing: {0}")]
+    #[error("database error while composing")]
     Database(#[from] sea_orm::DbErr),
-    #[error("template error while composing: {0}")]
+    #[error("template error while composing")]
     Template(#[from] askama::Error),
-    #[error("unknown outbox kind `{0}`")]
-    UnknownKind(String),
+    /// An account event's row reached the composer; the worker delivers those itself.
+    #[error("an account event is not an email")]
+    NotAnEmail,
 }
 
 /// What an outbox row turns into at send time.
@@ -41,26 +43,28 @@ pub(crate) enum Composed {
 
 /// Writes the email an outbox row asks for. Implemented by the accounts notifier, which
 /// knows the account state that tokens fingerprint.
-#[async_trait::async_trait]
-pub(crate) trait Composer: Send + Sync {
+pub(crate) trait Composer: Send + Sync + 'static {
     /// # Errors
     /// The email could not be composed now; the row is retried.
-    async fn compose(&self, row: &outbox::Model) -> Result<Composed, ComposeError>;
+    fn compose(
+        &self,
+        row: &outbox::Model,
+    ) -> impl Future<Output = Result<Composed, ComposeError>> + Send;
 }
 
-pub(crate) struct DeliveryWorker {
+pub(crate) struct DeliveryWorker<C> {
     outbox: Outbox,
-    composer: Arc<dyn Composer>,
+    composer: Arc<C>,
     mailer: SmtpMailer,
     /// `None` when `WEBHOOK_URL` is not set.
     webhooks: Option<WebhookSender>,
     metrics: Arc<Metrics>,
 }
 
-impl DeliveryWorker {
+impl<C: Composer> DeliveryWorker<C> {
     pub(crate) fn new(
         outbox: Outbox,
-        composer: Arc<dyn Composer>,
+        composer: Arc<C>,
         mailer: SmtpMailer,
         webhooks: Option<WebhookSender>,
         metrics: Arc<Metrics>,
@@ -118,7 +122,7 @@ impl DeliveryWorker {
     }
 
     async fn deliver(&self, row: outbox::Model) {
-        if row.kind == WEBHOOK_KIND {
+        if row.kind == OutboxKind::Webhook {
             return self.deliver_event(row).await;
         }
         let outcome = match self.composer.compose(&row).await {
@@ -129,7 +133,7 @@ impl DeliveryWorker {
                 }
                 Err(error) => self.record_failure(&row, &error).await,
             },
-            Ok(Composed::Obsolete(reason)) => self.outbox.mark_obsolete(row.id, reason).await,
+            Ok(Composed::Obsolete(reason)) => self.outbox.mark_skipped(row.id, reason).await,
             Err(error) => self.record_failure(&row, &error).await,
         };
         if let Err(error) = outcome {
@@ -161,19 +165,33 @@ impl DeliveryWorker {
     async fn record_failure(
         &self,
         row: &outbox::Model,
-        error: &(dyn std::error::Error + Send + Sync),
+        error: &(dyn std::error::Error + Send + Sync + 'static),
     ) -> Result<(), sea_orm::DbErr> {
-        let given_up = self.outbox.mark_failed(row, &error.to_string()).await?;
-        let channel = if row.kind == WEBHOOK_KIND {
+        let error = error_chain(error);
+        let given_up = self.outbox.mark_failed(row, &error).await?;
+        let channel = if row.kind == OutboxKind::Webhook {
             Channel::Webhook
         } else {
             Channel::Email
         };
         self.metrics.attempt_failed(channel, given_up);
+        let kind = row.kind.label();
         if given_up {
-            tracing::error!(outbox_id = row.id, kind = %row.kind, attempts = row.attempts + 1, %error, "email given up after 24 hours of failures");
+            tracing::error!(
+                outbox_id = row.id,
+                kind,
+                attempts = row.attempts + 1,
+                error,
+                "delivery given up after 24 hours of failures"
+            );
         } else {
-            tracing::warn!(outbox_id = row.id, kind = %row.kind, attempts = row.attempts + 1, %error, "email delivery failed; will retry");
+            tracing::warn!(
+                outbox_id = row.id,
+                kind,
+                attempts = row.attempts + 1,
+                error,
+                "delivery failed; will retry"
+            );
         }
         Ok(())
     }

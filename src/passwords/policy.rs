@@ -2,9 +2,9 @@
 //! counts, composition rules do not, and known-breached choices are refused.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::sync::LazyLock;
 
+use secrecy::{ExposeSecret, SecretString};
 use unicode_normalization::UnicodeNormalization;
 
 pub(super) const MAX_LENGTH: usize = 128;
@@ -44,8 +44,8 @@ impl crate::i18n::Localize for PasswordRejection {
 
 /// A password that meets the policy, normalised to NFC so that the same characters typed
 /// on another keyboard hash the same.
-#[derive(Clone)]
-pub struct NewPassword(String);
+#[derive(Clone, Debug)]
+pub struct NewPassword(SecretString);
 
 impl NewPassword {
     /// # Errors
@@ -72,42 +72,34 @@ impl NewPassword {
         if lowered == owner_email || lowered == local_part {
             return Err(PasswordRejection::IsEmail);
         }
-        Ok(Self(normalized))
+        Ok(Self(normalized.into()))
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for NewPassword {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("NewPassword(<redacted>)")
+        self.0.expose_secret()
     }
 }
 
 /// A password typed to prove who someone is. Only its length is checked: an empty or
 /// over-long one can never match, so it is answered like a wrong password without any
 /// hashing work spent on it.
-#[derive(Clone)]
-pub struct PasswordAttempt(Option<String>);
+#[derive(Clone, Debug)]
+pub struct PasswordAttempt(Option<SecretString>);
 
 impl PasswordAttempt {
     pub fn parse(raw: &str) -> Self {
         let normalized: String = raw.nfc().collect();
         let length = normalized.chars().count();
-        Self((1..=MAX_LENGTH).contains(&length).then_some(normalized))
+        Self(
+            (1..=MAX_LENGTH)
+                .contains(&length)
+                .then(|| normalized.into()),
+        )
     }
 
     /// The attempt, if it could be a password at all.
     pub fn plausible(&self) -> Option<&str> {
-        self.0.as_deref()
-    }
-}
-
-impl fmt::Debug for PasswordAttempt {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("PasswordAttempt(<redacted>)")
+        self.0.as_ref().map(ExposeSecret::expose_secret)
     }
 }
 

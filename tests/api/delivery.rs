@@ -141,7 +141,7 @@ async fn an_email_that_keeps_failing_is_given_up_after_a_day() {
     let user_id = app.user(&email).await.unwrap().id;
     let day_old = chrono::Utc::now() - chrono::Duration::hours(25);
     outbox::ActiveModel {
-        kind: Set("confirmation".to_owned()),
+        kind: Set(outbox::OutboxKind::Confirmation),
         user_id: Set(Some(user_id)),
         recipient: Set(email.clone()),
         created_at: Set(day_old),

@@ -507,6 +507,7 @@ impl Browser {
     }
 
     fn with_headers(address: &str, headers: reqwest::header::HeaderMap) -> Self {
+        doorman::internals::install_crypto_provider();
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

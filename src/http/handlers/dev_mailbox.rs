@@ -33,9 +33,10 @@ pub(crate) async fn list(State(state): State<AppState>) -> Result<Response, AppE
         .map(|message| MailboxEntry {
             id: message.id,
             recipient: message.recipient,
-            subject: message
-                .email
-                .map_or_else(|| format!("({})", message.kind), |email| email.subject),
+            subject: message.email.map_or_else(
+                || format!("({})", message.kind.label()),
+                |email| email.subject,
+            ),
             status: message.status.localize(),
         })
         .collect();

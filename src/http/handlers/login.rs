@@ -1,7 +1,8 @@
+//! Logging in and out.
+
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use tower_sessions::Session;
 
 use crate::accounts::{Login, SessionGrant};
 use crate::http::AppState;
@@ -13,7 +14,7 @@ use crate::http::pages::{LoginPage, LoginUnconfirmedPage};
 use crate::http::return_to::{ReturnToQuery, hidden, landing};
 use crate::i18n;
 use crate::passwords::PasswordAttempt;
-use crate::sessions::{CREDENTIAL_VERSION_KEY, USER_ID_KEY};
+use crate::sessions::TypedSession;
 use axum::Router;
 use axum::routing::{get, post};
 
@@ -37,7 +38,7 @@ pub(crate) async fn form(
 
 pub(crate) async fn submit(
     State(state): State<AppState>,
-    session: Session,
+    session: TypedSession,
     Origin(origin): Origin,
     CsrfToken(csrf_token): CsrfToken,
     HtmlForm(form): HtmlForm<EmailPasswordForm>,
@@ -76,8 +77,8 @@ pub(crate) async fn submit(
     })
 }
 
-pub(crate) async fn logout(session: Session) -> Result<Redirect, AppError> {
-    session.flush().await.map_err(AppError::internal)?;
+pub(crate) async fn logout(session: TypedSession) -> Result<Redirect, AppError> {
+    session.log_out().await?;
     Ok(Redirect::to("/"))
 }
 
@@ -86,27 +87,14 @@ pub(crate) async fn logout(session: Session) -> Result<Redirect, AppError> {
 /// this browser has now proved it belongs to the account.
 pub(crate) async fn log_in(
     state: &AppState,
-    session: &Session,
+    session: &TypedSession,
     grant: &SessionGrant,
     to: &str,
 ) -> Result<Response, AppError> {
-    session.cycle_id().await.map_err(AppError::internal)?;
-    remember(session, grant).await?;
+    session.log_in(grant).await?;
     let mut response = Redirect::to(to).into_response();
     response
         .headers_mut()
         .append(header::SET_COOKIE, state.devices.issue(grant.user_id));
     Ok(response)
-}
-
-/// Records what the session is logged in as, with the credential version it proved.
-pub(crate) async fn remember(session: &Session, grant: &SessionGrant) -> Result<(), AppError> {
-    session
-        .insert(USER_ID_KEY, grant.user_id)
-        .await
-        .map_err(AppError::internal)?;
-    session
-        .insert(CREDENTIAL_VERSION_KEY, grant.credential_version)
-        .await
-        .map_err(AppError::internal)
 }

@@ -1,38 +1,25 @@
+//! Signing up: the form, and the JSON API's registrations.
+
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
 
-use tower_sessions::Session;
-
-use super::{ask_by_address, no_store, token_page};
-use crate::accounts::{AddressRequest, CodeConfirmation, CodeProof, Continuation, NewAccount};
+use crate::accounts::{NewAccount, Registration};
 use crate::http::AppState;
+use crate::http::api::{ApiJson, HashingProblems, Outcome, RequestProblems, accepted};
 use crate::http::csrf::CsrfToken;
-use crate::http::error::AppError;
-use crate::http::forms::{CodeForm, EmailPasswordForm, HtmlForm};
-use crate::http::handlers::login::log_in;
+use crate::http::error::{AppError, Problem, ProblemJson};
+use crate::http::forms::{EmailPasswordForm, HtmlForm};
 use crate::http::language::RequestLanguage;
-use crate::http::pages::{CheckEmailPage, ConfirmPage, ResendPage, SignupPage};
-use crate::http::return_to::{ReturnTo, ReturnToQuery, hidden, landing};
-use crate::http::signup_session;
-use crate::i18n::{self, Localize};
-use crate::tokens::CodeAttempt;
-use axum::Router;
-use axum::routing::{get, post};
+use crate::http::pages::SignupPage;
+use crate::http::return_to::{ReturnTo, ReturnToQuery, hidden};
+use crate::i18n::Localize;
+use crate::sessions::{SignupState, TypedSession};
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/signup", get(form).post(submit))
-        .route("/signup/check-email", get(check_email))
-        .route("/signup/continue", post(continue_here))
-        .route("/confirm/code", post(confirm_with_code))
-        .route(
-            "/confirm/resend",
-            get(resend_form).merge(ask_by_address(
-                AddressRequest::Confirmation,
-                "/signup/check-email",
-            )),
-        )
+    Router::new().route("/signup", get(form).post(submit))
 }
 
 pub(crate) async fn form(
@@ -50,7 +37,7 @@ pub(crate) async fn form(
 
 pub(crate) async fn submit(
     State(state): State<AppState>,
-    session: Session,
+    session: TypedSession,
     CsrfToken(csrf_token): CsrfToken,
     RequestLanguage(language): RequestLanguage,
     HtmlForm(form): HtmlForm<EmailPasswordForm>,
@@ -71,98 +58,67 @@ pub(crate) async fn submit(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let email = account.email.clone();
+    let address = account.email.as_str().to_owned();
     let registration = state
         .accounts
         .register(account, language, return_to.as_ref().map(ReturnTo::as_str))
         .await?;
-    signup_session::record(&session, &email, registration, return_to.as_ref()).await?;
+    // Every sign-up records the address, so a new and a known address get the same
+    // cookie; only the one that created the account records the binding.
+    let binding = match registration {
+        Registration::Created(grant) => Some(state.accounts.bind_signup(grant)),
+        Registration::Existing => None,
+    };
+    session
+        .record_signup(&SignupState {
+            address,
+            binding,
+            return_to: return_to.map(|to| to.as_str().to_owned()),
+        })
+        .await?;
     Ok(Redirect::to("/signup/check-email").into_response())
 }
 
-pub(crate) async fn check_email(CsrfToken(csrf_token): CsrfToken) -> CheckEmailPage {
-    CheckEmailPage {
-        csrf_token,
-        ..CheckEmailPage::default()
-    }
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct RegistrationRequest {
+    // Missing fields are read as empty, so each gets its own message in `errors`.
+    #[serde(default)]
+    #[schema(required = true, max_length = 254, example = "ada@example.com")]
+    email: String,
+    /// At least `PASSWORD_MIN_LENGTH` characters (the document states the configured
+    /// minimum), not one of the most common passwords, not the address.
+    #[serde(default)]
+    #[schema(
+        required = true,
+        max_length = 128,
+        example = "correct horse battery staple"
+    )]
+    password: String,
 }
 
-/// `POST /confirm/code`: the code from the email, in the browser that signed up.
-pub(crate) async fn confirm_with_code(
+/// Creates an inactive account and emails its confirmation. `202` also for an address that
+/// is already registered (no account enumeration); the token only ever travels by email.
+#[utoipa::path(
+    post,
+    path = "/registrations",
+    tag = "accounts",
+    request_body = RegistrationRequest,
+    responses(
+        RequestProblems,
+        HashingProblems,
+        (status = 202, description = "Pending confirmation (or already registered).", body = crate::http::api::StatusBody,
+            example = json!({"status": "pending_confirmation"})),
+        (status = 422, description = "A field was refused; `errors` says why.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub(crate) async fn register(
     State(state): State<AppState>,
-    session: Session,
-    CsrfToken(csrf_token): CsrfToken,
-    HtmlForm(form): HtmlForm<CodeForm>,
-) -> Result<Response, AppError> {
-    let outcome = match signup_session::address(&session).await? {
-        Some(email) => {
-            let proof = CodeProof::Session(signup_session::binding(&session).await?);
-            state
-                .accounts
-                .confirm_with_code(&email, CodeAttempt::parse(&form.code), proof)
-                .await?
-        }
-        // Never signed up here: the answer of a wrong code.
-        None => CodeConfirmation::WrongCode,
-    };
-    let return_to = signup_session::return_to(&session, &state.return_policy).await?;
-    Ok(match outcome {
-        CodeConfirmation::Confirmed(grant) => {
-            signup_session::forget(&session).await?;
-            log_in(&state, &session, &grant, landing(return_to.as_ref())).await?
-        }
-        CodeConfirmation::NeedsPassword { token, email } => token_page(
-            ConfirmPage {
-                csrf_token,
-                token: token.expose().to_owned(),
-                email: email.as_str().to_owned(),
-                offer_new_password: true,
-                password_min_length: state.accounts.rules().password_min_length,
-                return_to: hidden(return_to.as_ref()),
-                ..ConfirmPage::default()
-            }
-            .into_response(),
-        ),
-        CodeConfirmation::WrongCode | CodeConfirmation::Refused(_) => no_store(
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                CheckEmailPage {
-                    csrf_token,
-                    code_error: Some(i18n::t("code-wrong")),
-                    ..CheckEmailPage::default()
-                },
-            )
-                .into_response(),
-        ),
-    })
-}
-
-/// `POST /signup/continue`: someone confirmed on another device and comes back here.
-pub(crate) async fn continue_here(
-    State(state): State<AppState>,
-    session: Session,
-    CsrfToken(csrf_token): CsrfToken,
-) -> Result<Response, AppError> {
-    let binding = signup_session::binding(&session).await?;
-    let return_to = signup_session::return_to(&session, &state.return_policy).await?;
-    Ok(match state.accounts.continue_signup(binding).await? {
-        Continuation::LoggedIn(grant) => {
-            signup_session::forget(&session).await?;
-            log_in(&state, &session, &grant, landing(return_to.as_ref())).await?
-        }
-        Continuation::Pending => CheckEmailPage {
-            csrf_token,
-            notice: Some(i18n::t("code-not-confirmed-yet")),
-            ..CheckEmailPage::default()
-        }
-        .into_response(),
-        Continuation::Spent => Redirect::to("/login").into_response(),
-    })
-}
-
-pub(crate) async fn resend_form(CsrfToken(csrf_token): CsrfToken) -> ResendPage {
-    ResendPage {
-        csrf_token,
-        resend_email: String::new(),
-    }
+    RequestLanguage(language): RequestLanguage,
+    ApiJson(request): ApiJson<RegistrationRequest>,
+) -> Result<Response, ProblemJson> {
+    let min_length = state.accounts.rules().password_min_length;
+    let account =
+        NewAccount::parse(&request.email, &request.password, min_length).map_err(AppError::from)?;
+    state.accounts.register(account, language, None).await?;
+    Ok(accepted(Outcome::PendingConfirmation))
 }

@@ -1,34 +1,29 @@
 //! Sessions in the application database (tower-sessions), so they survive restarts and are
-//! shared by every instance.
+//! shared by every instance, and [`TypedSession`], the only reader and writer of what a
+//! session holds.
 //!
 //! Rows are keyed by the SHA-256 of the session id, never the id itself: a copy of the
 //! database does not let anyone ride a session. The logged-in user's id is copied into its
 //! own column so every session of a user can be ended with one statement.
 
+mod typed;
+
+pub(crate) use typed::{SignupState, TypedSession};
+
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, QueryFilter, Statement,
+    EntityTrait, FromQueryResult, QueryFilter, Statement,
 };
 use sha2::{Digest, Sha256};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
+use typed::Data;
 
+use crate::accounts::SessionGrant;
 use crate::db::entities::sessions::{self, Entity as SessionRow};
-
-/// The session key holding the logged-in user's id.
-pub(crate) const USER_ID_KEY: &str = "user_id";
-/// The session key holding the credential version the login proved; a session whose
-/// version is not the account's is not logged in.
-pub(crate) const CREDENTIAL_VERSION_KEY: &str = "credential_version";
-/// The address this browser signed up with (any sign-up, new address or known).
-pub(crate) const SIGNUP_ADDRESS_KEY: &str = "signup_address";
-/// Only in the session whose sign-up created the account: the account and the credential
-/// version it stored (SPEC §9).
-pub(crate) const SIGNUP_BINDING_KEY: &str = "signup_binding";
-/// Where this browser's sign-up was headed (a checked `return_to`).
-pub(crate) const SIGNUP_RETURN_TO_KEY: &str = "signup_return_to";
+use crate::db::entities::users;
 
 #[derive(Debug, Clone)]
 pub(crate) struct DatabaseSessionStore {
@@ -40,14 +35,16 @@ impl DatabaseSessionStore {
         Self { db }
     }
 
-    /// The id and address of the confirmed account the session `id` is logged in to, if
-    /// the session still holds the account's credential version: the session and the
-    /// account in one query, for forward auth, which every request of the application
-    /// behind the proxy pays.
+    /// The login the session `id` holds and the account it names, in one query: forward
+    /// auth, which every request of the application behind the proxy pays, asks this.
+    /// Whether the login still holds is [`crate::accounts::Account::logged_in`]'s to say.
     ///
     /// # Errors
     /// Database errors.
-    pub(crate) async fn logged_in_account(&self, id: &Id) -> Result<Option<(i64, String)>, DbErr> {
+    pub(crate) async fn login_with_account(
+        &self,
+        id: &Id,
+    ) -> Result<Option<(SessionGrant, users::Model)>, DbErr> {
         let backend = self.db.get_database_backend();
         let p = if backend == DbBackend::Postgres {
             "$"
@@ -55,8 +52,7 @@ impl DatabaseSessionStore {
             "?"
         };
         let sql = format!(
-            "SELECT s.data, u.id, u.email, u.credential_version, \
-                 CASE WHEN u.confirmed_at IS NULL THEN 0 ELSE 1 END AS confirmed \
+            "SELECT s.data AS session_data, u.* \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id = {p}1 AND s.expires_at > {p}2"
         );
@@ -71,18 +67,12 @@ impl DatabaseSessionStore {
         else {
             return Ok(None);
         };
-        let data: serde_json::Value =
-            serde_json::from_str(&row.try_get::<String>("", "data")?).unwrap_or_default();
-        let user_id: i64 = row.try_get("", "id")?;
-        let version: i32 = row.try_get("", "credential_version")?;
-        let confirmed: i32 = row.try_get("", "confirmed")?;
-        let holds = data[USER_ID_KEY].as_i64() == Some(user_id)
-            && data[CREDENTIAL_VERSION_KEY].as_i64() == Some(i64::from(version))
-            && confirmed == 1;
-        if !holds {
+        let data: Data =
+            serde_json::from_str(&row.try_get::<String>("", "session_data")?).unwrap_or_default();
+        let Some(grant) = typed::login_in(&data) else {
             return Ok(None);
-        }
-        Ok(Some((user_id, row.try_get("", "email")?)))
+        };
+        Ok(Some((grant, users::Model::from_query_result(&row, "")?)))
     }
 }
 
@@ -121,10 +111,7 @@ fn storage_key(id: &Id) -> String {
 fn to_row(record: &Record) -> session_store::Result<sessions::ActiveModel> {
     let data = serde_json::to_string(&record.data)
         .map_err(|error| session_store::Error::Encode(error.to_string()))?;
-    let user_id = record
-        .data
-        .get(USER_ID_KEY)
-        .and_then(serde_json::Value::as_i64);
+    let user_id = typed::login_in(&record.data).map(|grant| grant.user_id);
     Ok(sessions::ActiveModel {
         id: Set(storage_key(&record.id)),
         user_id: Set(user_id),

@@ -4,6 +4,7 @@
 
 use super::links::LinkProblem;
 use super::{Accounts, AccountsError, ConfirmAddress, Email};
+use crate::outbox::OutboxKind;
 use crate::passwords::{NewPassword, PasswordRejection};
 use crate::tokens::{LinkToken, Purpose};
 
@@ -17,6 +18,25 @@ pub(crate) enum PasswordReset {
 }
 
 impl Accounts {
+    /// Emails a reset link to `email` if it has an account. The request is queued as it
+    /// is and the worker looks the account up when it composes, so a known and an unknown
+    /// address cost the same and get the same answer. `None` (what was typed is not an
+    /// address) does nothing.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub(crate) async fn request_password_reset(
+        &self,
+        email: Option<&Email>,
+    ) -> Result<(), AccountsError> {
+        if let Some(email) = email {
+            // A reset ends at the login page, which takes its own `return_to`.
+            self.queue(&[(OutboxKind::PasswordReset, None, email.as_str(), None)])
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Sets a new password from a reset link, confirms the address if it was not (the link
     /// proved it), ends every session, and tells the owner.
     ///

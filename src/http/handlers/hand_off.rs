@@ -1,7 +1,7 @@
 //! Handing off to the application behind Doorman (SPEC §10): forward auth for nginx
 //! `auth_request`, Traefik `forwardAuth` and Caddy `forward_auth`, and who is logged in as
 //! JSON. Neither hashes a password; forward auth reads the session and its account in
-//! one query.
+//! one query. Both ask [`Account::logged_in`], like every page.
 
 use std::net::SocketAddr;
 
@@ -9,11 +9,12 @@ use axum::Json;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use tower_sessions::Session;
 
+use crate::accounts::Account;
 use crate::http::AppState;
-use crate::http::auth::current_account;
+use crate::http::auth::logged_in;
 use crate::http::error::{AppError, Problem, ProblemJson};
+use crate::sessions::TypedSession;
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
@@ -24,9 +25,13 @@ pub(crate) struct VerifyQuery {
 
 /// `GET /auth/verify`: `200` with `Remote-User` and `Remote-Email` for a confirmed
 /// account's session, else `401`, or with `?redirect=1` a `302` to the login page.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/auth/verify", axum::routing::get(verify))
+}
+
 pub(crate) async fn verify(
     State(state): State<AppState>,
-    session: Session,
+    session: TypedSession,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(query): Query<VerifyQuery>,
     headers: HeaderMap,
@@ -35,12 +40,13 @@ pub(crate) async fn verify(
     let account = match session.id() {
         Some(id) => state
             .sessions
-            .logged_in_account(&id)
+            .login_with_account(&id)
             .await
-            .map_err(AppError::internal)?,
+            .map_err(AppError::internal)?
+            .and_then(|(grant, user)| Account::logged_in(user, &grant)),
         None => None,
     };
-    let Some((user_id, email)) = account else {
+    let Some(account) = account else {
         if query.redirect != "1" {
             return Ok((StatusCode::UNAUTHORIZED, [no_store]).into_response());
         }
@@ -58,8 +64,8 @@ pub(crate) async fn verify(
         let location = HeaderValue::from_str(&login).map_err(AppError::internal)?;
         return Ok((StatusCode::FOUND, [no_store, (header::LOCATION, location)]).into_response());
     };
-    let user = HeaderValue::from(user_id);
-    let email = HeaderValue::from_str(&email).map_err(AppError::internal)?;
+    let user = HeaderValue::from(account.id);
+    let email = HeaderValue::from_str(account.email.as_str()).map_err(AppError::internal)?;
     Ok((
         StatusCode::OK,
         [
@@ -105,9 +111,9 @@ pub(crate) struct SessionAccount {
 )]
 pub(crate) async fn session(
     State(state): State<AppState>,
-    session: Session,
+    session: TypedSession,
 ) -> Result<Response, ProblemJson> {
-    let account = current_account(&state, &session)
+    let account = logged_in(&state, &session)
         .await?
         .ok_or(AppError::Unauthorized)?;
     let body = SessionAccount {

@@ -4,12 +4,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{ask_by_address, token_page};
-use crate::accounts::{AddressRequest, PasswordReset};
+use super::token_page;
+use crate::accounts::PasswordReset;
 use crate::http::AppState;
 use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
-use crate::http::forms::{HtmlForm, TokenPasswordForm};
+use crate::http::forms::{EmailForm, HtmlForm, TokenPasswordForm};
 use crate::http::pages::{ForgotPage, ForgotSentPage, ResetPage};
 use crate::http::usable_link::{ResetLink, UsableLink, link_token};
 use crate::i18n::Localize;
@@ -19,13 +19,7 @@ use axum::routing::{get, post};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/password/forgot",
-            get(forgot_form).merge(ask_by_address(
-                AddressRequest::PasswordReset,
-                "/password/forgot/sent",
-            )),
-        )
+        .route("/password/forgot", get(forgot_form).post(forgot))
         .route("/password/forgot/sent", get(forgot_sent))
         .route("/password/reset/{token}", get(reset_form))
         .route("/password/reset", post(reset))
@@ -33,6 +27,18 @@ pub(crate) fn routes() -> Router<AppState> {
 
 pub(crate) async fn forgot_form(CsrfToken(csrf_token): CsrfToken) -> ForgotPage {
     ForgotPage { csrf_token }
+}
+
+/// `POST /password/forgot`: the same redirect whether or not the address has an account.
+pub(crate) async fn forgot(
+    State(state): State<AppState>,
+    HtmlForm(form): HtmlForm<EmailForm>,
+) -> Result<Redirect, AppError> {
+    state
+        .accounts
+        .request_password_reset(form.email.as_ref())
+        .await?;
+    Ok(Redirect::to("/password/forgot/sent"))
 }
 
 pub(crate) async fn forgot_sent() -> ForgotSentPage {

@@ -4,11 +4,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
 use super::settings::DeleteIf;
-use super::{Accounts, AccountsError, Email};
+use super::{Accounts, AccountsError, Email, UserKey};
 use crate::db::entities::users::{self, Entity as User};
+use crate::events::{AccountData, AccountEvent};
 
 /// An account as `doorman users` shows it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -58,23 +59,39 @@ impl Accounts {
         email: &Email,
     ) -> Result<Option<UserSummary>, AccountsError> {
         Ok(self
-            .find_user(&self.db, super::UserKey::Email(email))
+            .find_user(&self.db, UserKey::Email(email))
             .await?
             .map(UserSummary::from))
     }
 
-    /// Confirms an address by an operator's word. Returns `false` when it already was.
+    /// Confirms an address by an operator's word, and tells the application
+    /// (`user.confirmed`), in one transaction. Returns `false` when it already was.
     ///
     /// # Errors
     /// Database errors.
     pub(crate) async fn confirm_by_operator(&self, user_id: i64) -> Result<bool, AccountsError> {
+        let transaction = self.db.begin().await?;
+        let Some(user) = self.find_user(&transaction, UserKey::Id(user_id)).await? else {
+            return Ok(false);
+        };
         let updated = User::update_many()
-            .col_expr(users::Column::ConfirmedAt, Expr::value(Utc::now()))
+            .col_expr(users::Column::ConfirmedAt, Expr::value(self.clock.now()))
             .filter(users::Column::Id.eq(user_id))
             .filter(users::Column::ConfirmedAt.is_null())
-            .exec(&self.db)
+            .exec(&transaction)
             .await?;
-        Ok(updated.rows_affected == 1)
+        if updated.rows_affected == 0 {
+            return Ok(false);
+        }
+        self.tell(
+            &transaction,
+            AccountEvent::Confirmed(AccountData::of(&user)),
+        )
+        .await?;
+        transaction.commit().await?;
+        self.outbox.wake();
+        self.metrics.confirmation();
+        Ok(true)
     }
 
     /// Deletes an account, its sessions and its unsent emails.
@@ -96,7 +113,7 @@ impl Accounts {
         &self,
         older_than: Duration,
     ) -> Result<u64, AccountsError> {
-        let cutoff = Utc::now() - chrono::Duration::from_std(older_than).unwrap_or_default();
+        let cutoff = self.clock.now() - chrono::Duration::from_std(older_than).unwrap_or_default();
         let stale: Vec<i64> = User::find()
             .select_only()
             .column(users::Column::Id)

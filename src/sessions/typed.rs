@@ -1,0 +1,141 @@
+//! What a browser's session holds, behind one type that owns every key: the login (the
+//! account and the credential version it proved) and, while someone signs up, the sign-up
+//! (the address, the binding if that request created the account, where it was headed).
+//!
+//! The session id changes whenever the session gains privilege (a login, the sign-up
+//! binding, a confirmation), so an id planted in the browser before (session fixation,
+//! through a sibling host under `COOKIE_DOMAIN` or plain http) is worth nothing after.
+
+use std::collections::HashMap;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use tower_sessions::Session;
+use tower_sessions::session::{Error, Id};
+
+use crate::accounts::{SessionGrant, SignupBinding};
+
+/// A session record's data, as the store keeps it.
+pub(super) type Data = HashMap<String, serde_json::Value>;
+
+/// The logged-in user's id. The store copies it into its own column, so every session of
+/// a user can be ended with one statement.
+const USER_ID_KEY: &str = "user_id";
+/// The credential version the login proved; a session whose version is not the
+/// account's is not logged in.
+const CREDENTIAL_VERSION_KEY: &str = "credential_version";
+/// The sign-up in progress ([`SignupState`]).
+const SIGNUP_KEY: &str = "signup";
+
+/// What the session remembers of this browser's sign-up (SPEC §9).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct SignupState {
+    /// The address signed up with (any sign-up, new address or known), so a new and a
+    /// known address set the same cookie.
+    pub(crate) address: String,
+    /// Only when this request created the account.
+    pub(crate) binding: Option<SignupBinding>,
+    /// Where the sign-up was headed: a `return_to` checked when it was given, and checked
+    /// again when it is followed.
+    pub(crate) return_to: Option<String>,
+}
+
+/// The login in a record's data, if it holds both halves.
+pub(super) fn login_in(data: &Data) -> Option<SessionGrant> {
+    let user_id = data.get(USER_ID_KEY)?.as_i64()?;
+    let credential_version = i32::try_from(data.get(CREDENTIAL_VERSION_KEY)?.as_i64()?).ok()?;
+    Some(SessionGrant {
+        user_id,
+        credential_version,
+    })
+}
+
+/// The browser's session, typed. Reading it loads the record (one query) unless the
+/// browser sent no session cookie; writing saves it when the response leaves.
+#[derive(Clone)]
+pub(crate) struct TypedSession(Session);
+
+impl TypedSession {
+    /// The session's id, without loading it: `None` when the browser sent none.
+    pub(crate) fn id(&self) -> Option<Id> {
+        self.0.id()
+    }
+
+    /// The login this session holds. Whether it still holds for the account is the
+    /// accounts domain's to say ([`crate::accounts::Account::logged_in`]).
+    ///
+    /// # Errors
+    /// The session store failed.
+    pub(crate) async fn login(&self) -> Result<Option<SessionGrant>, Error> {
+        let user_id = self.0.get::<i64>(USER_ID_KEY).await?;
+        let version = self.0.get::<i32>(CREDENTIAL_VERSION_KEY).await?;
+        Ok(user_id
+            .zip(version)
+            .map(|(user_id, credential_version)| SessionGrant {
+                user_id,
+                credential_version,
+            }))
+    }
+
+    /// Logs this browser in under a new session id; the sign-up it came from is done.
+    ///
+    /// # Errors
+    /// The session store failed.
+    pub(crate) async fn log_in(&self, grant: &SessionGrant) -> Result<(), Error> {
+        self.0.cycle_id().await?;
+        self.0.remove_value(SIGNUP_KEY).await?;
+        self.keep_login(grant).await
+    }
+
+    /// Records the credential version a password change gave this browser, which stays
+    /// logged in while the change ends every other session.
+    ///
+    /// # Errors
+    /// The session store failed.
+    pub(crate) async fn keep_login(&self, grant: &SessionGrant) -> Result<(), Error> {
+        self.0.insert(USER_ID_KEY, grant.user_id).await?;
+        self.0
+            .insert(CREDENTIAL_VERSION_KEY, grant.credential_version)
+            .await
+    }
+
+    /// Ends the session: its record is deleted and its cookie cleared.
+    ///
+    /// # Errors
+    /// The session store failed.
+    pub(crate) async fn log_out(&self) -> Result<(), Error> {
+        self.0.flush().await
+    }
+
+    /// This browser's sign-up, if it signed up and has not logged in since.
+    ///
+    /// # Errors
+    /// The session store failed.
+    pub(crate) async fn signup(&self) -> Result<Option<SignupState>, Error> {
+        // A record from an older release holds another shape: as good as none.
+        Ok(self
+            .0
+            .get_value(SIGNUP_KEY)
+            .await?
+            .and_then(|value| serde_json::from_value(value).ok()))
+    }
+
+    /// Records a sign-up, replacing an earlier one (and its binding), under a new id: a
+    /// binding is privilege, and every sign-up cycles alike, so whether the id changed
+    /// says nothing about whether the address was new.
+    ///
+    /// # Errors
+    /// The session store failed.
+    pub(crate) async fn record_signup(&self, signup: &SignupState) -> Result<(), Error> {
+        self.0.cycle_id().await?;
+        self.0.insert(SIGNUP_KEY, signup).await
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for TypedSession {
+    type Rejection = <Session as FromRequestParts<S>>::Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Session::from_request_parts(parts, state).await.map(Self)
+    }
+}
