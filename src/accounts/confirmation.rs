@@ -20,7 +20,7 @@ use super::links::LinkProblem;
 use super::login::Reservation;
 use super::{Accounts, AccountsError, Email, SessionGrant, UserKey};
 use crate::db::entities::users::{self, Entity as User};
-use crate::events::{AccountData, AccountEvent};
+
 use crate::limits::{Limit, client_subject};
 use crate::outbox::OutboxKind;
 use crate::passwords::{NewPassword, PasswordAttempt, PasswordRejection};
@@ -427,14 +427,7 @@ impl Accounts {
             ));
         }
         sessions::end_for_user(&transaction, user.id, None).await?;
-        self.tell(
-            &transaction,
-            AccountEvent::Confirmed(AccountData::of(&user)),
-        )
-        .await?;
-        transaction.commit().await?;
-        self.outbox.wake();
-        self.metrics.confirmation();
+        self.commit_confirmation(transaction, &user).await?;
         Ok(Confirmation::Confirmed(grant))
     }
 }

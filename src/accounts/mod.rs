@@ -35,8 +35,8 @@ use std::sync::Arc;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, TransactionTrait,
 };
 
 pub(crate) use confirmation::{
@@ -250,6 +250,21 @@ impl Accounts {
         event: AccountEvent,
     ) -> Result<(), DbErr> {
         self.outbox.enqueue_event(connection, &event).await
+    }
+
+    /// Tells the application that `user` is confirmed, inside the `transaction` that
+    /// confirmed it, and commits.
+    async fn commit_confirmation(
+        &self,
+        transaction: DatabaseTransaction,
+        user: &users::Model,
+    ) -> Result<(), DbErr> {
+        self.tell(&transaction, AccountEvent::Confirmed(AccountData::of(user)))
+            .await?;
+        transaction.commit().await?;
+        self.outbox.wake();
+        self.metrics.confirmation();
+        Ok(())
     }
 
     /// Sets a new password if the stored one is still `user.password_hash`, bumps the

@@ -9,7 +9,6 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Tr
 use super::settings::DeleteIf;
 use super::{Accounts, AccountsError, Email, UserKey};
 use crate::db::entities::users::{self, Entity as User};
-use crate::events::{AccountData, AccountEvent};
 
 /// An account as `doorman users` shows it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -83,14 +82,7 @@ impl Accounts {
         if updated.rows_affected == 0 {
             return Ok(false);
         }
-        self.tell(
-            &transaction,
-            AccountEvent::Confirmed(AccountData::of(&user)),
-        )
-        .await?;
-        transaction.commit().await?;
-        self.outbox.wake();
-        self.metrics.confirmation();
+        self.commit_confirmation(transaction, &user).await?;
         Ok(true)
     }
 

@@ -15,8 +15,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use tower_sessions::cookie::{Cookie, SameSite};
 
-use super::MAX_BODY_BYTES;
 use super::error::AppError;
+use super::{MAX_BODY_BYTES, request_cookie};
 use crate::keys::{MacKey, random_bytes};
 
 #[derive(Clone)]
@@ -91,7 +91,7 @@ pub(super) async fn protect(
     request: Request,
     next: Next,
 ) -> Response {
-    let existing = cookie_value(&request, config.cookie_name)
+    let existing = request_cookie(request.headers(), config.cookie_name)
         .filter(|value| value.len() == 43 && URL_SAFE_NO_PAD.decode(value).is_ok());
     let (cookie, is_new) = match existing {
         Some(value) => (value, false),
@@ -132,16 +132,4 @@ pub(super) async fn protect(
             .append(header::SET_COOKIE, config.cookie_header(&cookie));
     }
     response
-}
-
-fn cookie_value(request: &Request, name: &str) -> Option<String> {
-    request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == name)
-        .map(|cookie| cookie.value().to_owned())
 }

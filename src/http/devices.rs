@@ -5,7 +5,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use tower_sessions::cookie::{Cookie, SameSite, time};
@@ -42,15 +42,7 @@ impl DeviceCookies {
 
     /// The device this request's cookie names, if its signature holds.
     fn read(&self, headers: &HeaderMap) -> Option<KnownDevice> {
-        let value = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(Cookie::split_parse)
-            .filter_map(Result::ok)
-            .find(|cookie| cookie.name() == self.cookie_name)?
-            .value()
-            .to_owned();
+        let value = super::request_cookie(headers, self.cookie_name)?;
         let mut parts = value.split('.');
         let (user_id, nonce, tag) = (parts.next()?, parts.next()?, parts.next()?);
         let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
@@ -104,6 +96,7 @@ impl FromRequestParts<AppState> for Origin {
 mod tests {
     use super::*;
     use crate::keys::{Keyring, SecretKey};
+    use axum::http::header;
 
     fn cookies(secret: u8) -> DeviceCookies {
         let keyring = Keyring::new(&SecretKey::new(vec![secret; 32]), &[]);

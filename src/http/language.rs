@@ -6,13 +6,14 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use tower_sessions::cookie::{Cookie, SameSite, time};
 
 use crate::i18n::{self, Language};
 
 const COOKIE: &str = "doorman_lang";
 const QUERY: &str = "lang";
 /// A choice is remembered for a year, like the peers do.
-const COOKIE_MAX_AGE_SECONDS: u32 = 365 * 24 * 3600;
+const COOKIE_MAX_AGE_DAYS: i64 = 365;
 
 #[derive(Clone)]
 pub(crate) struct LanguageOptions {
@@ -80,12 +81,12 @@ pub(crate) async fn choose(
         );
     }
     if let Some(language) = picked {
-        let secure = if options.https { "; Secure" } else { "" };
-        let cookie = format!(
-            "{COOKIE}={}; Path=/; Max-Age={COOKIE_MAX_AGE_SECONDS}; SameSite=Lax{secure}",
-            language.tag()
-        );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
+        let cookie = Cookie::build((COOKIE, language.tag()))
+            .path("/")
+            .max_age(time::Duration::days(COOKIE_MAX_AGE_DAYS))
+            .same_site(SameSite::Lax)
+            .secure(options.https);
+        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
             headers.append(header::SET_COOKIE, value);
         }
     }
@@ -99,17 +100,7 @@ fn picked_in_query(query: &str) -> Option<Language> {
 }
 
 fn from_cookie(headers: &HeaderMap) -> Option<Language> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|line| line.split(';'))
-        .find_map(|pair| {
-            let (name, value) = pair.trim().split_once('=')?;
-            (name == COOKIE)
-                .then(|| Language::from_tag(value))
-                .flatten()
-        })
+    super::request_cookie(headers, COOKIE).and_then(|value| Language::from_tag(&value))
 }
 
 /// The address the footer's links point at, `lang` still to be added. A page fetched with

@@ -227,6 +227,18 @@ pub(crate) fn admin_router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The value of the cookie `name` in a request's `Cookie` header lines, if it sent one.
+fn request_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(tower_sessions::cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_owned())
+}
+
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
@@ -264,4 +276,58 @@ async fn stylesheet() -> impl IntoResponse {
         ],
         STYLESHEET,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Every path given to `.route(…)` in `src/http`, and every JSON operation's path
+    /// under `/api/v1`.
+    fn routes_in(dir: &Path, routes: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                routes_in(&path, routes);
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            for (marker, prefix) in [(".route(", ""), ("path = \"", "/api/v1")] {
+                for (at, _) in source.match_indices(marker) {
+                    let rest = source[at + marker.len()..].trim_start();
+                    let rest = rest.strip_prefix('"').unwrap_or(rest);
+                    let Some(path) = rest.split('"').next().filter(|path| path.starts_with('/'))
+                    else {
+                        continue;
+                    };
+                    routes.push(format!("{prefix}{path}"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_route_is_in_the_flow_table() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let doc = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+        let start = doc
+            .find("## Where each flow lives")
+            .expect("ARCHITECTURE.md has the table");
+        let table = &doc[start..];
+        let table = &table[..table[3..].find("\n## ").map_or(table.len(), |end| end + 3)];
+        let mut routes = Vec::new();
+        routes_in(&root.join("src/http"), &mut routes);
+        assert!(routes.len() > 25, "the scan found the routes: {routes:?}");
+        // A route is listed as "`METHOD /path`": the path after a space, before a backtick.
+        let missing: Vec<&String> = routes
+            .iter()
+            .filter(|route| {
+                !table.contains(&format!(" {route}`")) && !table.contains(&format!(" {route},"))
+            })
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "routes missing from ARCHITECTURE.md's flow table: {missing:?}"
+        );
+    }
 }

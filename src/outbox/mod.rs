@@ -17,8 +17,8 @@ use sea_orm::entity::prelude::{DeriveActiveEnum, EnumIter, StringLen};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend,
-    DbErr, EntityTrait, FromQueryResult, Iterable, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement,
+    DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
 };
 use tokio::sync::Notify;
 
@@ -349,8 +349,14 @@ impl Outbox {
                  AND (claimed_until IS NULL OR claimed_until < {p}2) \
                  AND kind IN ({known}) \
                  ORDER BY next_attempt_at, id LIMIT {p}3 {lock}) \
-             RETURNING *",
+             RETURNING {columns}",
             known = OutboxKind::known_sql_list(),
+            // Named, not `*`: SQLite re-expands `*` if it ever re-prepares the statement,
+            // and a cached statement whose column count moved is not one sqlx can read.
+            columns = outbox::Column::iter()
+                .map(|column| column.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         );
         let now = self.clock.now();
         let lease_end = now + chrono::Duration::from_std(lease).unwrap_or_default();

@@ -14,7 +14,7 @@ use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, FromQueryResult, QueryFilter, Statement,
+    EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryFilter, Statement,
 };
 use sha2::{Digest, Sha256};
 use tower_sessions::session::{Id, Record};
@@ -51,10 +51,15 @@ impl DatabaseSessionStore {
         } else {
             "?"
         };
+        // The account's columns named, not `u.*` (see `Outbox::claim_due`).
+        let columns: Vec<String> = users::Column::iter()
+            .map(|column| format!("u.{}", column.as_str()))
+            .collect();
         let sql = format!(
-            "SELECT s.data AS session_data, u.* \
+            "SELECT s.data AS session_data, {} \
              FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id = {p}1 AND s.expires_at > {p}2"
+             WHERE s.id = {p}1 AND s.expires_at > {p}2",
+            columns.join(", ")
         );
         let Some(row) = self
             .db

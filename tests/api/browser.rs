@@ -8,12 +8,14 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, spawn_app, spawn_app_with, unique_email, unused_port};
+use crate::helpers::{
+    PASSWORD, TestApp, spawn_app, spawn_app_with, unique_email, unused_port, wait_until,
+};
 
 /// A WebDriver session on a chromedriver of its own; both end when this is dropped.
 struct Chromium {
@@ -35,14 +37,10 @@ impl Chromium {
                 .expect("chromedriver is installed (.ci/run installs chromium-driver)");
         let http = reqwest::Client::new();
         let base = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        while http.get(format!("{base}/status")).send().await.is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "chromedriver did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        wait_until("chromedriver to start", || async {
+            http.get(format!("{base}/status")).send().await.is_ok()
+        })
+        .await;
         let profile = std::env::temp_dir().join(format!(
             "doorman-chromium-{}",
             crate::helpers::random_hex(6)
@@ -166,8 +164,7 @@ impl Chromium {
             json!({}),
         )
         .await;
-        let started = Instant::now();
-        loop {
+        wait_until(&format!("{css} to lead to the next page"), || async {
             // Either lookup can fail while the old page is being replaced; try again.
             let ready = self
                 .try_command(
@@ -183,22 +180,15 @@ impl Chromium {
                     json!({"using": "css selector", "value": "html"}),
                 )
                 .await;
-            if let (Ok(ready), Ok(html)) = (ready, html)
-                && ready == "complete"
-                && html
-                    .as_object()
-                    .and_then(|found| found.values().next())
-                    .and_then(Value::as_str)
-                    != Some(before.as_str())
-            {
-                return;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "{css} led nowhere"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            matches!((ready, html), (Ok(ready), Ok(html))
+                if ready == "complete"
+                    && html
+                        .as_object()
+                        .and_then(|found| found.values().next())
+                        .and_then(Value::as_str)
+                        != Some(before.as_str()))
+        })
+        .await;
     }
 
     /// What `<html lang>` says on the page shown.

@@ -6,7 +6,7 @@ use doorman::db::entities::outbox;
 use sea_orm::EntityTrait;
 use sea_orm::sea_query::Expr;
 
-use crate::helpers::{PASSWORD, TestApp, spawn_app_with, unique_email, unused_port};
+use crate::helpers::{PASSWORD, TestApp, spawn_app_with, unique_email, unused_port, wait_until};
 
 struct Run {
     code: i32,
@@ -113,18 +113,12 @@ async fn outbox_commands_list_and_retry_given_up_emails() {
         .exec(&app.db)
         .await
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while app
-        .count("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL")
-        .await
-        == 0
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the email was never given up"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    wait_until("the email to be given up", || async {
+        app.count("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL")
+            .await
+            > 0
+    })
+    .await;
 
     let listed = doorman(&app, &["outbox", "list", "--failed", "--json"]).await;
     assert_eq!(listed.code, 0, "{}", listed.stderr);

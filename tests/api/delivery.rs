@@ -1,7 +1,8 @@
 use std::sync::Arc;
-use std::time::Duration;
 
-use crate::helpers::{PASSWORD, TestSmtp, spawn_app, spawn_app_with, unique_email, unused_port};
+use crate::helpers::{
+    PASSWORD, TestSmtp, spawn_app, spawn_app_with, unique_email, unused_port, wait_until,
+};
 
 #[tokio::test]
 async fn an_email_queued_while_smtp_is_down_arrives_once_it_is_up() {
@@ -13,7 +14,7 @@ async fn an_email_queued_while_smtp_is_down_arrives_once_it_is_up() {
     let email = unique_email();
 
     assert_eq!(app.signup(&email, PASSWORD).await.status(), 303);
-    wait_until(|| async {
+    wait_until("the outbox row to reach its state", || async {
         app.count("SELECT COUNT(*) FROM outbox WHERE attempts >= 1 AND last_error IS NOT NULL")
             .await
             == 1
@@ -29,7 +30,7 @@ async fn an_email_queued_while_smtp_is_down_arrives_once_it_is_up() {
     let received = smtp.wait_for(&email, 1).await;
 
     assert_eq!(received[0].subject(), "Confirm your email address");
-    wait_until(|| async {
+    wait_until("the outbox row to reach its state", || async {
         app.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")
             .await
             == 1
@@ -114,21 +115,6 @@ async fn the_outbox_stores_the_intent_and_never_the_token() {
     assert!(!key.contains(&cookie));
 }
 
-async fn wait_until<F, Fut>(condition: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    while !condition().await {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "condition not met in time"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
-
 #[tokio::test]
 async fn an_email_that_keeps_failing_is_given_up_after_a_day() {
     use doorman::db::entities::outbox;
@@ -153,7 +139,7 @@ async fn an_email_that_keeps_failing_is_given_up_after_a_day() {
     .await
     .unwrap();
 
-    wait_until(|| async {
+    wait_until("the outbox row to reach its state", || async {
         app.count("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL AND attempts = 41")
             .await
             == 1
@@ -180,7 +166,10 @@ async fn unconfirmed_accounts_past_their_lifetime_are_deleted_and_the_address_fr
     let app = app
         .restart(&[("UNCONFIRMED_ACCOUNT_TTL", "1s")], smtp.clone())
         .await;
-    wait_until(|| async { app.user(&email).await.is_none() }).await;
+    wait_until("the outbox row to reach its state", || async {
+        app.user(&email).await.is_none()
+    })
+    .await;
 
     assert!(
         app.user(&confirmed).await.is_some(),
@@ -315,7 +304,10 @@ async fn a_relay_without_tls_gets_nothing_when_smtp_url_asks_for_tls() {
             "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND attempts >= 1 \
              AND last_error LIKE '%{reason}%'"
         );
-        wait_until(|| async { app.count(&failed).await == 1 }).await;
+        wait_until("the outbox row to reach its state", || async {
+            app.count(&failed).await == 1
+        })
+        .await;
         assert!(
             smtp.to(&email).is_empty(),
             "{url}: nothing was sent in the clear"

@@ -5,6 +5,7 @@ mod any_device;
 mod browser;
 mod cli;
 mod confirm;
+mod connections;
 mod delivery;
 mod hand_off;
 mod hardening;

@@ -1,4 +1,6 @@
-use crate::helpers::{PASSWORD, location, spawn_app, spawn_app_with, unique_email, unused_port};
+use crate::helpers::{
+    PASSWORD, location, spawn_app, spawn_app_with, unique_email, unused_port, wait_for,
+};
 
 #[tokio::test]
 async fn health_and_readiness_answer() {
@@ -170,14 +172,12 @@ async fn metrics_count_sign_ups_confirmations_emails_and_requests() {
     let email = unique_email();
     app.confirmed_user(&email).await;
     // Wait for the worker to record the send.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let metrics = loop {
+    let metrics = wait_for("the send in /metrics", || async {
         let text = app.metrics().await;
-        if text.contains("doorman_emails_sent_total 1\n") || std::time::Instant::now() > deadline {
-            break text;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
+        text.contains("doorman_emails_sent_total 1\n")
+            .then_some(text)
+    })
+    .await;
 
     for line in [
         "doorman_signups_total 1\n",

@@ -2,12 +2,11 @@
 //! (SPEC §10): nginx from Debian's packages, `auth_request` to `/auth/verify`.
 
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 
 use crate::helpers::{
-    Browser, PASSWORD, TestApp, location, spawn_app_with, unique_email, unused_port,
+    Browser, PASSWORD, TestApp, location, spawn_app_with, unique_email, unused_port, wait_until,
 };
 
 /// The application behind the proxy: it answers with who the proxy says is logged in.
@@ -114,14 +113,10 @@ http {{
         .stderr(Stdio::inherit())
         .spawn()
         .expect("nginx is installed (.ci/run installs it)");
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "nginx did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until("nginx to start", || async {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    })
+    .await;
     Nginx {
         child,
         port,

@@ -11,7 +11,9 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 
-use crate::helpers::{PASSWORD, TestApp, location, spawn_app_with, unique_email};
+use crate::helpers::{
+    PASSWORD, TestApp, location, spawn_app_with, unique_email, wait_for, wait_until,
+};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -28,7 +30,15 @@ impl Delivery {
     }
 }
 
-/// A receiver in this process: it answers `500` to the first `failures` requests, then `204`.
+/// What the receiver does with its `n`th request (counting from 1).
+#[derive(Clone, Copy)]
+enum Answer {
+    Fail,
+    Hang,
+    Accept,
+}
+
+/// A receiver in this process, answering as it is told.
 #[derive(Clone)]
 struct Receiver {
     url: String,
@@ -36,13 +46,26 @@ struct Receiver {
 }
 
 impl Receiver {
+    /// Answers `500` to the first `failures` requests, then `204`.
     async fn start(failures: usize) -> Self {
+        Self::answering(move |seen| {
+            if seen <= failures {
+                Answer::Fail
+            } else {
+                Answer::Accept
+            }
+        })
+        .await
+    }
+
+    async fn answering(answer: impl Fn(usize) -> Answer + Clone + Send + Sync + 'static) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hooks/doorman", listener.local_addr().unwrap());
         let got: Arc<Mutex<Vec<Delivery>>> = Arc::default();
         let store = got.clone();
         let app = axum::Router::new().fallback(move |headers: HeaderMap, body: String| {
             let store = store.clone();
+            let answer = answer.clone();
             async move {
                 let header = |name: &str| {
                     headers
@@ -51,17 +74,23 @@ impl Receiver {
                         .unwrap_or_default()
                         .to_owned()
                 };
-                let mut got = store.lock().unwrap();
-                got.push(Delivery {
-                    id: header("webhook-id"),
-                    timestamp: header("webhook-timestamp"),
-                    signature: header("webhook-signature"),
-                    body,
-                });
-                if got.len() <= failures {
-                    StatusCode::INTERNAL_SERVER_ERROR
-                } else {
-                    StatusCode::NO_CONTENT
+                let seen = {
+                    let mut got = store.lock().unwrap();
+                    got.push(Delivery {
+                        id: header("webhook-id"),
+                        timestamp: header("webhook-timestamp"),
+                        signature: header("webhook-signature"),
+                        body,
+                    });
+                    got.len()
+                };
+                match answer(seen) {
+                    Answer::Fail => StatusCode::INTERNAL_SERVER_ERROR,
+                    Answer::Hang => {
+                        tokio::time::sleep(Duration::from_secs(300)).await;
+                        StatusCode::NO_CONTENT
+                    }
+                    Answer::Accept => StatusCode::NO_CONTENT,
                 }
             }
         });
@@ -75,18 +104,14 @@ impl Receiver {
 
     /// Waits until the receiver accepted an event of each type in `types`.
     async fn wait_for(&self, types: &[&str]) -> Vec<Delivery> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
+        wait_for(&format!("deliveries of {types:?}"), || async {
             let got = self.deliveries();
-            if types
+            types
                 .iter()
                 .all(|kind| got.iter().any(|delivery| delivery.json()["type"] == *kind))
-            {
-                return got;
-            }
-            assert!(Instant::now() < deadline, "only got {got:?}");
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
+                .then_some(got)
+        })
+        .await
     }
 }
 
@@ -187,11 +212,10 @@ async fn a_failing_receiver_gets_the_same_webhook_id_again() {
     app.signup(&unique_email(), PASSWORD).await;
 
     receiver.wait_for(&["user.registered"]).await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while receiver.deliveries().len() < 3 {
-        assert!(Instant::now() < deadline, "{:?}", receiver.deliveries());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until("three attempts at the receiver", || async {
+        receiver.deliveries().len() >= 3
+    })
+    .await;
     let got = receiver.deliveries();
     assert!(
         got.iter().all(|delivery| delivery.id == got[0].id),
@@ -248,4 +272,43 @@ async fn an_unconfirmed_account_swept_away_is_told_as_deleted() {
     assert_eq!(deleted[0]["data"]["email"], email.as_str());
     assert!(got.iter().all(signature_holds));
     assert!(app.user(&email).await.is_none());
+}
+
+#[tokio::test]
+async fn a_receiver_that_hangs_is_cut_off_and_the_event_retried() {
+    let receiver = Receiver::answering(|seen| {
+        if seen == 1 {
+            Answer::Hang
+        } else {
+            Answer::Accept
+        }
+    })
+    .await;
+    let timeout = Duration::from_secs(1);
+    let app = spawn_app_with()
+        .set("WEBHOOK_URL", &receiver.url)
+        .set("WEBHOOK_SECRET", &secret())
+        .configure(move |config| {
+            if let Some(webhook) = config.webhook.as_mut() {
+                webhook.timeout = timeout;
+            }
+        })
+        .start()
+        .await;
+    app.signup(&unique_email(), PASSWORD).await;
+
+    let started = Instant::now();
+    wait_until("a retry after the hang", || async {
+        receiver.deliveries().len() >= 2
+    })
+    .await;
+    // Cut off by the timeout, retried after the backoff.
+    assert!(
+        started.elapsed() >= timeout.mul_f64(0.9),
+        "{:?}",
+        started.elapsed()
+    );
+    let got = receiver.deliveries();
+    assert_eq!(got[0].body, got[1].body, "the same event again");
+    assert_eq!(got[0].id, got[1].id, "with the same webhook-id");
 }
