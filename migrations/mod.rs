@@ -14,6 +14,7 @@ mod m20261201_000006_outbox_return_to_and_payload;
 mod m20261201_000007_account_language;
 mod m20261203_000008_typed_outbox_rows;
 mod m20261203_000009_limit_counters_expire;
+mod m20261203_000010_ascii_email_domains;
 
 pub(crate) struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_account_language::Migration),
             Box::new(m20261203_000008_typed_outbox_rows::Migration),
             Box::new(m20261203_000009_limit_counters_expire::Migration),
+            Box::new(m20261203_000010_ascii_email_domains::Migration),
         ]
     }
 }

@@ -257,6 +257,16 @@ impl Config {
         if max_connections == 0 {
             return Err(ConfigError::new("MAX_CONNECTIONS", "must be at least 1"));
         }
+        // A share generous enough for an office behind one address, small enough that
+        // one host cannot hold every slot.
+        let default_per_client = (max_connections / 16).max(16);
+        let per_client = vars.number("MAX_CONNECTIONS_PER_CLIENT", default_per_client)?;
+        if per_client == 0 {
+            return Err(ConfigError::new(
+                "MAX_CONNECTIONS_PER_CLIENT",
+                "must be at least 1",
+            ));
+        }
         let config = Self {
             base_url: parse_base_url(&vars.text("BASE_URL", "http://127.0.0.1:3000"))?,
             bind_addr: vars.socket_addr("BIND_ADDR", "127.0.0.1:3000")?,
@@ -295,7 +305,10 @@ impl Config {
             admin_bind_addr,
             max_connections: max_connections as usize,
             webhook,
-            connection_limits: ConnectionLimits::default(),
+            connection_limits: ConnectionLimits {
+                per_client: per_client as usize,
+                ..ConnectionLimits::default()
+            },
         };
         config.refuse_exposed_development()?;
         Ok(config)
@@ -322,6 +335,18 @@ impl Config {
                 "is https, which means a deployment; development mode (the default APP_ENV) would expose /dev/mailbox there, set APP_ENV=production",
             ));
         }
+        let base_host = url::Url::parse(&self.base_url)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        if !is_loopback_host(&base_host) {
+            return Err(ConfigError::new(
+                "BASE_URL",
+                format!(
+                    "names {base_host}, which is not this machine; development mode (the default APP_ENV) only serves localhost, 127.0.0.1 or ::1 (a name that resolves elsewhere could hand /dev/mailbox to anyone), set APP_ENV=production"
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -340,6 +365,29 @@ impl Config {
     pub fn uses_https(&self) -> bool {
         self.base_url.starts_with("https://")
     }
+}
+
+/// True for a name or address that can only mean this machine: `localhost` and
+/// `*.localhost` (RFC 6761), `127.0.0.0/8`, `::1`. A `Host` header or `BASE_URL` host,
+/// with or without a port or IPv6 brackets.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|rest| rest.split_once(']'))
+        .map_or_else(
+            || {
+                host.rsplit_once(':')
+                    .filter(|(name, _)| !name.contains(':'))
+                    .map_or(host.as_str(), |(name, _)| name)
+            },
+            |(address, _)| address,
+        );
+    bare == "localhost"
+        || bare.ends_with(".localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
 }
 
 fn parse_database_url(url: String) -> Result<String, ConfigError> {
@@ -548,6 +596,7 @@ mod tests {
             ("LOG_FORMAT", "xml"),
             ("ADMIN_BIND_ADDR", "nowhere"),
             ("MAX_CONNECTIONS", "0"),
+            ("MAX_CONNECTIONS_PER_CLIENT", "0"),
             ("DEFAULT_LOCALE", "es"),
             ("ALLOWED_RETURN_HOSTS", "not a host"),
             ("COOKIE_DOMAIN", "*.example.com"),
@@ -588,12 +637,22 @@ mod tests {
             ("BIND_ADDR", "[::]:3000"),
             ("BIND_ADDR", "192.0.2.10:3000"),
             ("BASE_URL", "https://id.example.com"),
+            ("BASE_URL", "http://id.example.com"),
+            ("BASE_URL", "http://localhost.example.com"),
         ] {
             let error = config_from(&[(variable, value)]).unwrap_err();
             assert_eq!(error.variable, variable, "{variable}={value}");
             assert!(error.problem.contains("APP_ENV=production"), "{error}");
         }
         assert!(config_from(&[("BIND_ADDR", "[::1]:3000")]).is_ok());
+        for loopback in [
+            "http://localhost:3000",
+            "http://doorman.localhost",
+            "http://127.0.0.2:8080",
+            "http://[::1]:3000",
+        ] {
+            assert!(config_from(&[("BASE_URL", loopback)]).is_ok(), "{loopback}");
+        }
         let secret = "x".repeat(32);
         let production = config_from(&[
             ("APP_ENV", "production"),
@@ -611,6 +670,7 @@ mod tests {
             Some("127.0.0.1:9100".parse().unwrap())
         );
         assert_eq!(config.max_connections, 4096);
+        assert_eq!(config.connection_limits.per_client, 256);
         let off = config_from(&[("ADMIN_BIND_ADDR", "")]).unwrap();
         assert_eq!(off.admin_bind_addr, None);
     }

@@ -444,6 +444,7 @@ pub(crate) mod tests {
                     EmailRejection::Malformed.localize(),
                     PasswordRejection::TooShort { min: 15 }.localize(),
                     PasswordRejection::TooLong.localize(),
+                    PasswordRejection::ControlCharacters.localize(),
                     PasswordRejection::Common.localize(),
                     PasswordRejection::IsEmail.localize(),
                     DeliveryStatus::Pending {

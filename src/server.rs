@@ -5,6 +5,7 @@
 //! flood of idle sockets cannot exhaust file descriptors or starve `/healthz`).
 //! `axum::serve` has none of these knobs.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -19,20 +20,27 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use ipnet::IpNet;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, Semaphore};
 use tokio::time::Instant;
 use tower::ServiceExt;
 
-/// The deadlines of a connection. SPEC §12 fixes them for people; tests shorten them
-/// rather than wait a minute of real time.
+use crate::limits::client_subject;
+
+/// The deadlines of a connection, and one client's share of the connections. SPEC §12
+/// fixes the deadlines for people; tests shorten them rather than wait a minute of real
+/// time.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
     /// Slowloris defence: the request line and headers must arrive within this.
     pub header_read: Duration,
     /// A keep-alive connection with no request in flight is closed after this.
     pub idle: Duration,
+    /// Most connections one client address (IPv6 per /64) may hold open, trusted proxies
+    /// excepted (`MAX_CONNECTIONS_PER_CLIENT`): one host cannot take every slot.
+    pub per_client: usize,
 }
 
 impl Default for ConnectionLimits {
@@ -40,6 +48,47 @@ impl Default for ConnectionLimits {
         Self {
             header_read: Duration::from_secs(10),
             idle: Duration::from_secs(60),
+            per_client: 256,
+        }
+    }
+}
+
+/// The open connections of each client address, for [`ConnectionLimits::per_client`]. An
+/// entry lives only while its client has a connection open, so the map holds at most as
+/// many entries as there are connections.
+#[derive(Default)]
+struct OpenByClient(Mutex<HashMap<String, usize>>);
+
+/// One client's claim on a connection of its share; gives it back when dropped.
+struct ClientShare {
+    open: Arc<OpenByClient>,
+    client: String,
+}
+
+impl OpenByClient {
+    /// Counts one more connection for `client`, unless it holds its whole share already.
+    fn claim(self: &Arc<Self>, client: String, share: usize) -> Option<ClientShare> {
+        let mut open = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = open.entry(client.clone()).or_default();
+        if *count >= share {
+            return None;
+        }
+        *count += 1;
+        Some(ClientShare {
+            open: self.clone(),
+            client,
+        })
+    }
+}
+
+impl Drop for ClientShare {
+    fn drop(&mut self) {
+        let mut open = self.open.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = open.get_mut(&self.client) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.client);
+            }
         }
     }
 }
@@ -77,9 +126,11 @@ pub(crate) async fn serve(
     router: Router,
     max_connections: usize,
     limits: ConnectionLimits,
+    trusted_proxies: Arc<Vec<IpNet>>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(max_connections));
+    let open_by_client = Arc::new(OpenByClient::default());
     let graceful = GracefulShutdown::new();
     let mut shutdown = pin!(shutdown);
     loop {
@@ -100,6 +151,22 @@ pub(crate) async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let trusted = trusted_proxies
+            .iter()
+            .any(|network| network.contains(&peer.ip()));
+        let share = if trusted {
+            None
+        } else {
+            // As the limits count clients: IPv6 per /64, which one subscriber holds.
+            match open_by_client.claim(client_subject(peer.ip()), limits.per_client) {
+                Some(share) => Some(share),
+                // Its share is taken: closed at once, the slot free for someone else.
+                None => {
+                    tracing::debug!("a client holds its whole share of connections");
+                    continue;
+                }
+            }
+        };
         let _ = stream.set_nodelay(true);
         let activity = Arc::new(Activity::new(limits));
         let service = connection_service(router.clone(), peer, activity.clone());
@@ -119,6 +186,7 @@ pub(crate) async fn serve(
                 }
                 reason = activity.overdue() => tracing::debug!(reason, "closing a connection"),
             }
+            drop(share);
             drop(slot);
         });
     }

@@ -224,6 +224,8 @@ pub struct Application {
     router: axum::Router,
     max_connections: usize,
     connection_limits: ConnectionLimits,
+    /// Whose connections are not counted per client: they carry many clients.
+    trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// `ADMIN_BIND_ADDR`'s listener and its router, unless turned off.
     admin: Option<(TcpListener, axum::Router)>,
     background: Background,
@@ -294,6 +296,7 @@ impl Application {
             router: http::router(state, options),
             max_connections: server::connection_capacity(config.max_connections),
             connection_limits: config.connection_limits,
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
             admin,
             background,
         })
@@ -336,6 +339,7 @@ impl Application {
                 router,
                 ADMIN_MAX_CONNECTIONS,
                 self.connection_limits,
+                Arc::default(),
                 async move {
                     let _ = stopped.wait_for(|stopped| *stopped).await;
                 },
@@ -346,6 +350,7 @@ impl Application {
             self.router,
             self.max_connections,
             self.connection_limits,
+            self.trusted_proxies,
             shutdown,
         )
         .await;

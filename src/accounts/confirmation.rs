@@ -8,7 +8,6 @@
 //! guesses sent together are counted too: five per account in its whole unconfirmed life,
 //! and a few per client, so nobody can spend an account's five from one place.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use sea_orm::sea_query::Expr;
@@ -18,7 +17,7 @@ use sea_orm::{
 
 use super::links::LinkProblem;
 use super::login::Reservation;
-use super::{Accounts, AccountsError, Email, SessionGrant, UserKey};
+use super::{Accounts, AccountsError, AttemptOrigin, Email, SessionGrant, UserKey};
 use crate::db::entities::users::{self, Entity as User};
 
 use crate::limits::{Limit, client_subject};
@@ -213,9 +212,11 @@ impl Accounts {
         &self,
         token: &LinkToken,
         proof: ConfirmationProof,
+        origin: &AttemptOrigin,
     ) -> Result<Confirmation, AccountsError> {
         let opened = self.open_link(token, Purpose::Confirm).await?;
-        self.activate(opened.user, opened.link_email, proof).await
+        self.activate(opened.user, opened.link_email, proof, origin)
+            .await
     }
 
     /// Checks `code` for the unconfirmed account of `email`, then `proof`. An address
@@ -230,13 +231,13 @@ impl Accounts {
         email: &Email,
         code: &CodeAttempt,
         proof: CodeProof,
-        client: IpAddr,
+        origin: &AttemptOrigin,
     ) -> Result<CodeConfirmation, AccountsError> {
         // The browser that signed up is the owner, like a device cookie at login: only
         // others are counted per client.
         let by_client = match &proof {
             CodeProof::Session(Some(_)) => None,
-            _ => Some((WRONG_CODES_BY_CLIENT, client_subject(client))),
+            _ => Some((WRONG_CODES_BY_CLIENT, client_subject(origin.client))),
         };
         if let Some((limit, subject)) = &by_client
             && let Err(exceeded) = self.limits.take(limit, subject).await?
@@ -269,7 +270,7 @@ impl Accounts {
             }
             CodeProof::Confirmation(proof) => proof,
         };
-        Ok(match self.activate(user, email, proof).await? {
+        Ok(match self.activate(user, email, proof, origin).await? {
             Confirmation::Confirmed(grant) => CodeConfirmation::Confirmed(grant),
             refused => CodeConfirmation::Refused(refused),
         })
@@ -375,10 +376,11 @@ impl Accounts {
         user: users::Model,
         email: Email,
         proof: ConfirmationProof,
+        origin: &AttemptOrigin,
     ) -> Result<Confirmation, AccountsError> {
         let new_hash = match proof {
             ConfirmationProof::Password(attempt) => {
-                if !self.password_matches(&user, &attempt).await? {
+                if !self.password_holds(&user, &attempt, origin).await? {
                     return Ok(Confirmation::WrongPassword { email });
                 }
                 None

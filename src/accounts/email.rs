@@ -1,8 +1,13 @@
 use std::fmt;
 
+use unicode_normalization::UnicodeNormalization;
+
 /// An email address we are willing to store and send to: trimmed, at most 254 characters,
 /// one `@`, a dotted domain, no whitespace, control characters or characters that would
-/// need quoting in a mail header.
+/// need quoting in a mail header. A domain that is not plain ASCII is normalised here,
+/// where the address enters, to its ASCII form (NFKC, then UTS #46 / IDNA): `x@ｅxample.com`,
+/// `x@bücher.example` and `x@xn--bcher-kva.example` are one address, one account and one
+/// mail cap, and every header that carries it is ASCII.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Email(String);
 
@@ -43,7 +48,14 @@ impl Email {
         if email.chars().count() > MAX_LENGTH || email.to_lowercase().chars().count() > MAX_LENGTH {
             return Err(EmailRejection::TooLong);
         }
-        let (local, domain) = email.split_once('@').ok_or(EmailRejection::Malformed)?;
+        let (local, typed_domain) = email.split_once('@').ok_or(EmailRejection::Malformed)?;
+        let domain = if typed_domain.is_ascii() {
+            typed_domain.to_owned()
+        } else {
+            let composed: String = typed_domain.nfkc().collect();
+            idna::domain_to_ascii(&composed).map_err(|_| EmailRejection::Malformed)?
+        };
+        let domain = domain.as_str();
         let local_ok = !local.is_empty()
             && local.len() <= MAX_LOCAL_PART_LENGTH
             && !local.starts_with('.')
@@ -63,11 +75,15 @@ impl Email {
         if !(local_ok && domain_ok) {
             return Err(EmailRejection::Malformed);
         }
+        let email = format!("{local}@{domain}");
+        if email.chars().count() > MAX_LENGTH {
+            return Err(EmailRejection::TooLong);
+        }
         // What we store must also be what the mailer can address.
         email
             .parse::<lettre::Address>()
             .map_err(|_| EmailRejection::Malformed)?;
-        Ok(Self(email.to_owned()))
+        Ok(Self(email))
     }
 
     /// An address read back from the database: it was parsed when it was stored, and
@@ -186,6 +202,31 @@ mod tests {
         for (description, input, expected) in cases {
             assert_eq!(Email::parse(input), Err(expected), "{description}");
         }
+    }
+
+    #[test]
+    fn look_alike_domains_name_one_address() {
+        let ascii = Email::parse("x@xn--bcher-kva.example").unwrap();
+        for look_alike in [
+            "x@bücher.example",
+            "x@BÜCHER.example",
+            "x@xn--BCHER-kva.example",
+            "x@bu\u{308}cher.example",
+        ] {
+            assert_eq!(
+                Email::parse(look_alike).unwrap().normalized(),
+                ascii.normalized(),
+                "{look_alike}"
+            );
+        }
+        let fullwidth = Email::parse("x@ｅｘａｍｐｌｅ.com").unwrap();
+        assert_eq!(fullwidth.as_str(), "x@example.com");
+        assert!(
+            Email::parse("x@bücher.example")
+                .unwrap()
+                .as_str()
+                .is_ascii()
+        );
     }
 
     #[test]

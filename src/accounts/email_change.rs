@@ -9,7 +9,6 @@ use super::{Accounts, AccountsError, CurrentPassword, Email, UserKey};
 use crate::db::entities::users::{self, Entity as User};
 use crate::events::{AccountData, AccountEvent};
 use crate::outbox::OutboxKind;
-use crate::passwords::PasswordAttempt;
 use crate::tokens::{LinkToken, Purpose};
 
 #[derive(Debug)]
@@ -83,20 +82,22 @@ impl Accounts {
     }
 
     /// Moves the account to the address the link was sent to, once the account's password
-    /// is given.
+    /// is given. Whoever reads the new inbox holds the link, so the password check counts
+    /// as a login attempt like every other.
     ///
     /// # Errors
-    /// [`AccountsError::Link`] when the link cannot be used; [`AccountsError::Busy`] when
-    /// the hasher's queue is full; database errors.
+    /// [`AccountsError::Link`] when the link cannot be used; [`AccountsError::Throttled`]
+    /// past the failed-login limits; [`AccountsError::Busy`] when the hasher's queue is
+    /// full; database errors.
     pub(crate) async fn confirm_email_change(
         &self,
         token: &LinkToken,
-        current_password: &PasswordAttempt,
+        current: &CurrentPassword,
     ) -> Result<EmailChange, AccountsError> {
         let opened = self.open_link(token, Purpose::EmailChange).await?;
         let new_email = opened.link_email;
         if !self
-            .password_matches(&opened.user, current_password)
+            .password_holds(&opened.user, &current.attempt, &current.origin)
             .await?
         {
             return Ok(EmailChange::WrongPassword { email: new_email });

@@ -35,6 +35,13 @@ const BY_DEVICE: Limit = Limit {
     max: 5,
     window: Duration::from_secs(300),
 };
+/// What all the known browsers of one account may fail together: however many device
+/// cookies someone collected, they buy no more than this.
+const BY_ACCOUNT_DEVICES: Limit = Limit {
+    name: "login-account-devices",
+    max: 10,
+    window: Duration::from_secs(300),
+};
 
 /// Where a password attempt comes from.
 #[derive(Debug, Clone)]
@@ -51,10 +58,13 @@ pub(crate) struct CurrentPassword {
     pub(crate) origin: AttemptOrigin,
 }
 
-/// A browser that logged in to `user_id` before, told apart from others by `nonce`.
+/// A browser that logged in to `user_id` before, told apart from others by `nonce`. It
+/// counts as known only while the account's credentials are the ones it logged in with:
+/// a password reset or change makes every older device cookie a stranger's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct KnownDevice {
     pub(crate) user_id: i64,
+    pub(crate) credential_version: i32,
     pub(crate) nonce: String,
 }
 
@@ -108,8 +118,13 @@ impl Accounts {
             Ok(email) => self.find_user(&self.db, UserKey::Email(&email)).await?,
             Err(_) => None,
         };
+        let address = match (&user, Email::parse(email)) {
+            (Some(user), _) => user.email_normalized.clone(),
+            (None, Ok(email)) => email.normalized(),
+            (None, Err(_)) => email.trim().to_lowercase(),
+        };
         let reservation = self
-            .reserve_attempt(origin, &email.trim().to_lowercase(), user.as_ref())
+            .reserve_attempt(origin, &address, user.as_ref())
             .await?;
         let verification = match password.plausible() {
             Some(typed) => {
@@ -147,14 +162,40 @@ impl Accounts {
         current: &CurrentPassword,
     ) -> Result<Option<users::Model>, AccountsError> {
         let user = self.existing_user(user_id).await?;
+        Ok(self
+            .password_holds(&user, &current.attempt, &current.origin)
+            .await?
+            .then_some(user))
+    }
+
+    /// True when `attempt` is `user`'s password. Every place that checks a password asks
+    /// this, so every check counts as a login attempt (SPEC §12): a guess on the account
+    /// page, the confirmation page or the address change's link is throttled like a guess
+    /// at the login form. An attempt that cannot be a password is refused without hashing.
+    ///
+    /// # Errors
+    /// [`AccountsError::Throttled`] past the failed-login limits; hashing and database
+    /// errors.
+    pub(super) async fn password_holds(
+        &self,
+        user: &users::Model,
+        attempt: &PasswordAttempt,
+        origin: &AttemptOrigin,
+    ) -> Result<bool, AccountsError> {
         let reservation = self
-            .reserve_attempt(&current.origin, &user.email_normalized, Some(&user))
+            .reserve_attempt(origin, &user.email_normalized, Some(user))
             .await?;
-        if !self.password_matches(&user, &current.attempt).await? {
-            return Ok(None);
+        let Some(typed) = attempt.plausible() else {
+            return Ok(false);
+        };
+        let holds = matches!(
+            self.hasher.verify(typed, Some(&user.password_hash)).await?,
+            Verification::Match { .. }
+        );
+        if holds {
+            self.give_back(reservation).await?;
         }
-        self.give_back(reservation).await?;
-        Ok(Some(user))
+        Ok(holds)
     }
 
     /// Takes one attempt from the client's limit and from the account's, or, for a browser
@@ -165,17 +206,19 @@ impl Accounts {
         address: &str,
         user: Option<&users::Model>,
     ) -> Result<Reservation, AccountsError> {
-        let known_device = origin
-            .device
-            .as_ref()
-            .filter(|device| user.is_some_and(|user| user.id == device.user_id));
-        let taken = vec![
-            (BY_CLIENT, client_subject(origin.client)),
-            match known_device {
-                Some(device) => (BY_DEVICE, device.nonce.clone()),
-                None => (BY_ACCOUNT, address.to_owned()),
-            },
-        ];
+        let known_device = origin.device.as_ref().filter(|device| {
+            user.is_some_and(|user| {
+                user.id == device.user_id && user.credential_version == device.credential_version
+            })
+        });
+        let mut taken = vec![(BY_CLIENT, client_subject(origin.client))];
+        match known_device {
+            Some(device) => {
+                taken.push((BY_DEVICE, device.nonce.clone()));
+                taken.push((BY_ACCOUNT_DEVICES, address.to_owned()));
+            }
+            None => taken.push((BY_ACCOUNT, address.to_owned())),
+        }
         let mut longest_wait: Option<Exceeded> = None;
         for (limit, subject) in &taken {
             if let Err(exceeded) = self.limits.take(limit, subject).await? {

@@ -60,7 +60,7 @@ use crate::events::{AccountData, AccountEvent};
 use crate::limits::Limits;
 use crate::metrics::{Gauges, Metrics};
 use crate::outbox::{Enqueued, Outbox, OutboxKind};
-use crate::passwords::{HashError, NewPassword, PasswordAttempt, PasswordHasher, Verification};
+use crate::passwords::{HashError, NewPassword, PasswordHasher};
 use crate::sessions;
 use crate::tokens::{Purpose, Tokens};
 use tower_sessions::session::Id as SessionId;
@@ -225,22 +225,6 @@ impl Accounts {
         self.find_user(&self.db, UserKey::Id(user_id))
             .await?
             .ok_or_else(|| DbErr::RecordNotFound(format!("user {user_id}")))
-    }
-
-    /// True when `attempt` is the account's password. An attempt that cannot be a password
-    /// is refused without hashing.
-    async fn password_matches(
-        &self,
-        user: &users::Model,
-        attempt: &PasswordAttempt,
-    ) -> Result<bool, AccountsError> {
-        let Some(typed) = attempt.plausible() else {
-            return Ok(false);
-        };
-        Ok(matches!(
-            self.hasher.verify(typed, Some(&user.password_hash)).await?,
-            Verification::Match { .. }
-        ))
     }
 
     /// Queues `event` for the application inside the change's transaction.

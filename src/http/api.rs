@@ -3,8 +3,8 @@
 //! the operations share (the JSON extractor, the shared responses, the OpenAPI document);
 //! each operation lives with its flow's pages in `handlers`.
 
+use crate::http::forms::body_of_type;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -96,19 +96,8 @@ pub(crate) struct ApiJson<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ProblemJson;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, ProblemJson> {
-        let is_json = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split(';').next())
-            .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-        if !is_json {
-            return Err(AppError::UnsupportedMediaType.into());
-        }
-        let body = Bytes::from_request(request, state)
-            .await
-            .map_err(|_| AppError::PayloadTooLarge)?;
+    async fn from_request(request: Request, _state: &S) -> Result<Self, ProblemJson> {
+        let body = body_of_type(request, "application/json").await?;
         let refused = |error: serde_json::Error| {
             ProblemJson(AppError::BadRequest(format!(
                 "The body is not the JSON this endpoint takes: {error}."

@@ -26,7 +26,7 @@ impl TrustedProxies {
         }
         let mut client = peer;
         for entry in forwarded_for.unwrap_or_default().rsplit(',') {
-            let Ok(address) = entry.trim().parse::<IpAddr>() else {
+            let Some(address) = forwarded_address(entry.trim()) else {
                 break;
             };
             client = address;
@@ -36,6 +36,15 @@ impl TrustedProxies {
         }
         client
     }
+}
+
+/// One `X-Forwarded-For` entry: an address, or an address with the client's port
+/// (`203.0.113.7:51234`, `[2001:db8::1]:443`), which some proxies write.
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|socket| socket.ip()))
 }
 
 pub(super) struct ClientIp(pub IpAddr);
@@ -104,6 +113,15 @@ mod tests {
             ip("198.51.100.7")
         );
         assert_eq!(trusted.client_address(peer, Some("garbage")), peer);
+        assert_eq!(
+            trusted.client_address(peer, Some("198.51.100.7:51234, 10.0.0.3:80")),
+            ip("198.51.100.7"),
+            "entries with a port name the client too"
+        );
+        assert_eq!(
+            trusted.client_address(peer, Some("[2001:db8::7]:443")),
+            ip("2001:db8::7")
+        );
         assert_eq!(trusted.client_address(peer, None), peer);
     }
 }

@@ -16,7 +16,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use tower_sessions::cookie::{Cookie, SameSite};
 
 use super::error::AppError;
-use super::{MAX_BODY_BYTES, request_cookie};
+use super::forms::read_body;
+use super::request_cookie;
 use crate::keys::{MacKey, random_bytes};
 
 #[derive(Clone)]
@@ -100,9 +101,9 @@ pub(super) async fn protect(
 
     let request = if request.method() == Method::POST {
         let (parts, body) = request.into_parts();
-        let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        let bytes = match read_body(body).await {
             Ok(bytes) => bytes,
-            Err(_) => return AppError::PayloadTooLarge.into_response(),
+            Err(error) => return error.into_response(),
         };
         let submitted = serde_urlencoded::from_bytes::<CsrfField>(&bytes)
             .map(|field| field.csrf_token)

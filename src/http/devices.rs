@@ -13,7 +13,7 @@ use tower_sessions::cookie::{Cookie, SameSite, time};
 use super::AppState;
 use super::client_ip::ClientIp;
 use super::error::AppError;
-use crate::accounts::{AttemptOrigin, KnownDevice};
+use crate::accounts::{AttemptOrigin, KnownDevice, SessionGrant};
 use crate::keys::{MacKey, random_bytes};
 
 /// A device cookie lasts a year; a new login renews it.
@@ -44,37 +44,51 @@ impl DeviceCookies {
     fn read(&self, headers: &HeaderMap) -> Option<KnownDevice> {
         let value = super::request_cookie(headers, self.cookie_name)?;
         let mut parts = value.split('.');
-        let (user_id, nonce, tag) = (parts.next()?, parts.next()?, parts.next()?);
+        let (user_id, version, nonce, tag) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
         let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
         if parts.next().is_some()
             || tag.len() != 32
-            || !self.key.verify(&signed_parts(user_id, nonce), &tag)
+            || !self
+                .key
+                .verify(&signed_parts(user_id, version, nonce), &tag)
         {
             return None;
         }
         Some(KnownDevice {
             user_id: user_id.parse().ok()?,
+            credential_version: version.parse().ok()?,
             nonce: nonce.to_owned(),
         })
     }
 
-    /// A fresh device cookie for a browser that just logged in to `user_id`.
-    pub(crate) fn issue(&self, user_id: i64) -> HeaderValue {
-        let user_id = user_id.to_string();
+    /// A fresh device cookie for a browser that just proved the account's credentials,
+    /// as they are in `grant`: a later password change or reset makes it a stranger's.
+    pub(crate) fn issue(&self, grant: &SessionGrant) -> HeaderValue {
+        let user_id = grant.user_id.to_string();
+        let version = grant.credential_version.to_string();
         let nonce = URL_SAFE_NO_PAD.encode(random_bytes::<16>());
-        let tag = URL_SAFE_NO_PAD.encode(self.key.tag(&signed_parts(&user_id, &nonce)));
-        let cookie = Cookie::build((self.cookie_name, format!("{user_id}.{nonce}.{tag}")))
-            .path("/")
-            .http_only(true)
-            .same_site(SameSite::Lax)
-            .secure(self.secure)
-            .max_age(time::Duration::days(LIFETIME_DAYS));
+        let tag = URL_SAFE_NO_PAD.encode(self.key.tag(&signed_parts(&user_id, &version, &nonce)));
+        let cookie = Cookie::build((
+            self.cookie_name,
+            format!("{user_id}.{version}.{nonce}.{tag}"),
+        ))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(self.secure)
+        .max_age(time::Duration::days(LIFETIME_DAYS));
         HeaderValue::from_str(&cookie.to_string()).expect("digits and base64 are valid header text")
     }
 }
 
-fn signed_parts<'a>(user_id: &'a str, nonce: &'a str) -> [&'a [u8]; 3] {
-    [b"device", user_id.as_bytes(), nonce.as_bytes()]
+fn signed_parts<'a>(user_id: &'a str, version: &'a str, nonce: &'a str) -> [&'a [u8]; 4] {
+    [
+        b"device",
+        user_id.as_bytes(),
+        version.as_bytes(),
+        nonce.as_bytes(),
+    ]
 }
 
 /// Where a password attempt comes from: the client address and the device cookie.
@@ -119,18 +133,21 @@ mod tests {
     #[test]
     fn an_issued_cookie_reads_back_and_a_forged_one_does_not() {
         let devices = cookies(1);
-        let issued = devices.issue(42);
+        let issued = devices.issue(&SessionGrant {
+            user_id: 42,
+            credential_version: 3,
+        });
         let device = devices.read(&request_with(&issued)).unwrap();
-        assert_eq!(device.user_id, 42);
+        assert_eq!((device.user_id, device.credential_version), (42, 3));
         assert!(
             cookies(2).read(&request_with(&issued)).is_none(),
             "another key"
         );
-        let forged = issued.to_str().unwrap().replacen("42.", "43.", 1);
+        let forged = issued.to_str().unwrap().replacen("42.3.", "42.4.", 1);
         let forged = HeaderValue::from_str(&forged).unwrap();
         assert!(
             devices.read(&request_with(&forged)).is_none(),
-            "another account"
+            "another credential version"
         );
         assert!(issued.to_str().unwrap().contains("HttpOnly"));
     }

@@ -38,6 +38,9 @@ pub(crate) enum AppError {
     /// 405.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 421: development mode answers only a loopback `Host` (DNS rebinding).
+    #[error("not a loopback host")]
+    MisdirectedRequest,
     /// 422: fields that break a rule, each with its reason.
     #[error("invalid fields: {0:?}")]
     Invalid(FieldErrors),
@@ -74,6 +77,7 @@ impl AppError {
             AppError::CsrfRejected => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::MisdirectedRequest => StatusCode::MISDIRECTED_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Link(_, LinkProblem::AlreadyUsed) => StatusCode::OK,
             AppError::Link(_, LinkProblem::Expired { .. }) => StatusCode::GONE,
@@ -96,6 +100,7 @@ impl AppError {
             AppError::CsrfRejected => ("error-csrf-title", "error-csrf"),
             AppError::NotFound => ("error-not-found-title", "error-not-found"),
             AppError::MethodNotAllowed => ("error-method-title", "error-method"),
+            AppError::MisdirectedRequest => ("error-dev-host-title", "error-dev-host"),
             AppError::PayloadTooLarge => ("error-too-large-title", "error-too-large"),
             AppError::UnsupportedMediaType => ("error-media-type-title", "error-media-type"),
             AppError::TooManyRequests { .. } => ("error-throttled-title", "error-throttled"),
@@ -123,6 +128,10 @@ impl AppError {
             AppError::MethodNotAllowed => (
                 "Not allowed",
                 "This page cannot be used that way. Go back and use the form on the page.",
+            ),
+            AppError::MisdirectedRequest => (
+                "Development server",
+                "This development server answers only requests for localhost.",
             ),
             AppError::Invalid(_) => ("Invalid request", "Some fields were refused; see `errors`."),
             AppError::Link(_, LinkProblem::AlreadyUsed) => (
@@ -325,6 +334,7 @@ mod tests {
                     AppError::CsrfRejected,
                     AppError::NotFound,
                     AppError::MethodNotAllowed,
+                    AppError::MisdirectedRequest,
                     AppError::PayloadTooLarge,
                     AppError::UnsupportedMediaType,
                     AppError::TooManyRequests {

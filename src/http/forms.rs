@@ -1,11 +1,12 @@
 //! Reading HTML form posts. Every field is optional at this stage, so a missing field is
 //! answered like an empty one, next to its input, rather than with a bare 422 from serde.
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
 use serde::de::DeserializeOwned;
 
+use super::MAX_BODY_BYTES;
 use super::error::AppError;
 use crate::accounts::{ConfirmationFields, Email};
 
@@ -21,24 +22,47 @@ where
 {
     type Rejection = AppError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_form = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split(';').next())
-            .is_some_and(|mime| {
-                mime.trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            });
-        if !is_form {
-            return Err(AppError::UnsupportedMediaType);
-        }
-        let body = Bytes::from_request(request, state)
-            .await
-            .map_err(|_| AppError::PayloadTooLarge)?;
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let body = body_of_type(request, "application/x-www-form-urlencoded").await?;
         parse_form(&body).map(HtmlForm)
     }
+}
+
+/// The whole body of a request that says it is `mime`: `415` when it says otherwise,
+/// `413` past [`MAX_BODY_BYTES`], `400` when it does not arrive in time (a slow body must
+/// not hold its connection) or the connection breaks.
+pub(crate) async fn body_of_type(request: Request, mime: &str) -> Result<Bytes, AppError> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|declared| declared.trim().eq_ignore_ascii_case(mime));
+    if !declared {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    read_body(request.into_body()).await
+}
+
+/// The whole of `body`, up to [`MAX_BODY_BYTES`].
+pub(crate) async fn read_body(body: Body) -> Result<Bytes, AppError> {
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|error| {
+            let too_long = std::iter::successors(
+                Some(&error as &(dyn std::error::Error + 'static)),
+                |error| error.source(),
+            )
+            .any(|cause| cause.is::<http_body_util::LengthLimitError>());
+            if too_long {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::BadRequest(format!(
+                    "the body could not be read: {}",
+                    crate::telemetry::error_chain(&error)
+                ))
+            }
+        })
 }
 
 /// Decodes an urlencoded body into `T`.

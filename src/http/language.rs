@@ -119,8 +119,11 @@ fn switch_base(request: &Request, origin: &str) -> String {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         query.extend_pairs(kept);
         let query = query.finish();
+        // One leading slash, whatever the request's path began with: `//evil.example/x`
+        // or `/\evil.example` would be another site to a browser.
+        let path = format!("/{}", path.trim_start_matches(['/', '\\']));
         if query.is_empty() {
-            path.to_owned()
+            path
         } else {
             format!("{path}?{query}")
         }
@@ -200,6 +203,24 @@ mod tests {
                 "/",
             ),
             (Method::POST, "/confirm", None, "/"),
+            (
+                Method::GET,
+                "//evil.example/phish",
+                None,
+                "/evil.example/phish",
+            ),
+            (
+                Method::GET,
+                "/\\evil.example/phish",
+                None,
+                "/evil.example/phish",
+            ),
+            (
+                Method::POST,
+                "/confirm",
+                Some("http://127.0.0.1:3000//evil.example/x"),
+                "/evil.example/x",
+            ),
         ];
         for (method, uri, referer, expected) in cases {
             assert_eq!(

@@ -29,7 +29,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -47,6 +47,9 @@ use crate::sessions::DatabaseSessionStore;
 
 /// Request bodies above this are refused with `413`: no form needs more.
 pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// 16 KiB arrive within this on any connection a person uses.
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 const STYLESHEET: &str = include_str!("../../static/style.css");
 
@@ -202,6 +205,9 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        // A body no form needs more than a moment to send: a slow one must not hold its
+        // connection for the whole request timeout.
+        .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .layer(security_header(
             header::CONTENT_SECURITY_POLICY,
             CONTENT_SECURITY_POLICY,
@@ -209,6 +215,7 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(security_header(header::REFERRER_POLICY, "same-origin"))
+        .layer(axum::middleware::map_response(private_when_setting_cookies))
         .layer(TraceLayer::new_for_http().make_span_with(request_span));
     if options.https {
         app = app.layer(security_header(
@@ -216,7 +223,39 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
             "max-age=31536000; includeSubDomains",
         ));
     }
+    if options.development {
+        app = app.layer(axum::middleware::from_fn(loopback_host_only));
+    }
     app
+}
+
+/// A response that sets a cookie is that visitor's alone: no shared cache may keep it (it
+/// would hand one visitor's CSRF or session cookie to the next), nor the browser's
+/// back-forward history.
+async fn private_when_setting_cookies(mut response: Response) -> Response {
+    if response.headers().contains_key(header::SET_COOKIE) {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    response
+}
+
+/// Development mode shows every email at `/dev/mailbox`: a page that would answer a
+/// request for another name could be read by any site that points that name at 127.0.0.1
+/// (DNS rebinding). Only a loopback `Host` is answered.
+async fn loopback_host_only(request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .or_else(|| request.uri().host());
+    if host.is_some_and(crate::config::is_loopback_host) {
+        next.run(request).await
+    } else {
+        error::AppError::MisdirectedRequest.into_response()
+    }
 }
 
 /// The admin listener's router (`ADMIN_BIND_ADDR`): `/metrics` and nothing else.

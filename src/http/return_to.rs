@@ -41,7 +41,9 @@ pub(crate) fn hidden(return_to: Option<&ReturnTo>) -> String {
 /// The rules, from `BASE_URL` and `ALLOWED_RETURN_HOSTS`.
 #[derive(Debug, Clone)]
 pub(crate) struct ReturnPolicy {
-    base_host: String,
+    /// `BASE_URL`'s origin (scheme, host and port), which a destination on its host must
+    /// match whole: another port on the same host is another application.
+    base_origin: url::Origin,
     https_only: bool,
     /// Lowercase hosts; `*.example.com` allows the subdomains of `example.com`.
     allowed_hosts: Vec<String>,
@@ -51,7 +53,7 @@ impl ReturnPolicy {
     pub(crate) fn new(base_url: &str, allowed_hosts: &[String]) -> Self {
         let base = Url::parse(base_url).expect("BASE_URL was checked at start-up");
         Self {
-            base_host: base.host_str().unwrap_or_default().to_ascii_lowercase(),
+            base_origin: base.origin(),
             https_only: base.scheme() == "https",
             allowed_hosts: allowed_hosts.to_vec(),
         }
@@ -80,7 +82,8 @@ impl ReturnPolicy {
         };
         let host = url.host_str()?.to_ascii_lowercase();
         let no_userinfo = url.username().is_empty() && url.password().is_none();
-        (scheme_ok && no_userinfo && self.allows_host(&host)).then(|| ReturnTo(url.into()))
+        let allowed = url.origin() == self.base_origin || self.allows_host(&host);
+        (scheme_ok && no_userinfo && allowed).then(|| ReturnTo(url.into()))
     }
 
     /// A path on this site: one `/`, not `//` (another host), also once percent-decoded.
@@ -90,18 +93,17 @@ impl ReturnPolicy {
         (second != Some('/') && second != Some('\\')).then(|| ReturnTo(path.to_owned()))
     }
 
+    /// One of `ALLOWED_RETURN_HOSTS`, on any port.
     fn allows_host(&self, host: &str) -> bool {
-        host == self.base_host
-            || self
-                .allowed_hosts
-                .iter()
-                .any(|pattern| match pattern.strip_prefix("*.") {
-                    // A dot before the parent: `evilexample.com` is not under `example.com`.
-                    Some(parent) => host
-                        .strip_suffix(parent)
-                        .is_some_and(|rest| rest.len() > 1 && rest.ends_with('.')),
-                    None => host == pattern,
-                })
+        self.allowed_hosts
+            .iter()
+            .any(|pattern| match pattern.strip_prefix("*.") {
+                // A dot before the parent: `evilexample.com` is not under `example.com`.
+                Some(parent) => host
+                    .strip_suffix(parent)
+                    .is_some_and(|rest| rest.len() > 1 && rest.ends_with('.')),
+                None => host == pattern,
+            })
     }
 }
 
@@ -199,8 +201,12 @@ mod tests {
         let http_base = ReturnPolicy::new("http://127.0.0.1:3000", &[]);
         assert!(http_base.accept("http://127.0.0.1:3000/x").is_some());
         assert!(
-            http_base.accept("http://127.0.0.1:4000/x").is_some(),
-            "the host, any port"
+            http_base.accept("http://127.0.0.1:4000/x").is_none(),
+            "another port on BASE_URL's host is another origin"
+        );
+        assert!(
+            policy().accept("https://id.example.com:8443/").is_none(),
+            "nor on an https BASE_URL"
         );
     }
 }

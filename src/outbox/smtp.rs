@@ -114,7 +114,7 @@ impl SmtpEndpoint {
             security,
             SmtpSecurity::Implicit | SmtpSecurity::StartTls { required: true }
         );
-        if credentials.is_some() && !encrypted && !is_loopback_host(&host) {
+        if credentials.is_some() && !encrypted && !crate::config::is_loopback_host(&host) {
             return Err(
                 "sends its password only over TLS: use smtps:// or ?tls=required (a relay on \
                  this machine, such as localhost, may take it without)"
@@ -133,13 +133,6 @@ impl SmtpEndpoint {
             hello_name,
         })
     }
-}
-
-fn is_loopback_host(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|address| address.is_loopback())
 }
 
 #[derive(Debug, thiserror::Error)]

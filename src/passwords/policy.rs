@@ -24,6 +24,8 @@ pub enum PasswordRejection {
     TooShort { min: usize },
     #[error("longer than {MAX_LENGTH} characters")]
     TooLong,
+    #[error("contains control characters")]
+    ControlCharacters,
     #[error("one of the most common passwords")]
     Common,
     #[error("the same as the email address")]
@@ -36,6 +38,7 @@ impl crate::i18n::Localize for PasswordRejection {
         match self {
             PasswordRejection::TooShort { min } => t1("password-too-short", "min", min),
             PasswordRejection::TooLong => t1("password-too-long", "max", MAX_LENGTH),
+            PasswordRejection::ControlCharacters => t("password-control"),
             PasswordRejection::Common => t("password-common"),
             PasswordRejection::IsEmail => t("password-is-email"),
         }
@@ -62,6 +65,11 @@ impl NewPassword {
         }
         if length < min_length {
             return Err(PasswordRejection::TooShort { min: min_length });
+        }
+        // Tabs, line breaks, NUL and the like cannot be typed into a password field the
+        // same way twice; they are a sign of a bot or a paste gone wrong (SPEC §7).
+        if normalized.chars().any(char::is_control) {
+            return Err(PasswordRejection::ControlCharacters);
         }
         let lowered = normalized.to_lowercase();
         if COMMON_PASSWORDS.contains(lowered.as_str()) {
@@ -129,6 +137,16 @@ mod tests {
                 PasswordRejection::IsEmail,
             ),
             ("the local part", "ADA.LOVELACE", PasswordRejection::IsEmail),
+            (
+                "control characters",
+                "\u{1}\u{2}\u{3}\u{4}\u{5}\u{6}\u{7}\u{8}\u{b}\u{c}\u{e}\u{f}\u{10}\u{11}\u{12}",
+                PasswordRejection::ControlCharacters,
+            ),
+            (
+                "a line break inside",
+                "correct horse\nbattery staple",
+                PasswordRejection::ControlCharacters,
+            ),
         ];
         for (description, password, expected) in cases {
             let min = if description == "the local part" {

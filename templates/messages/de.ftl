@@ -162,6 +162,8 @@ error-not-found-title = Seite nicht gefunden
 error-not-found = Unter dieser Adresse gibt es keine Seite.
 error-method-title = Nicht erlaubt
 error-method = Diese Seite kann so nicht verwendet werden. Gehen Sie zurück und verwenden Sie das Formular auf der Seite.
+error-dev-host-title = Entwicklungsserver
+error-dev-host = Dieser Entwicklungsserver beantwortet nur Anfragen an localhost. Öffnen Sie ihn unter der Adresse, mit der er gestartet wurde, etwa http://127.0.0.1:3000.
 error-too-large-title = Zu viele Daten
 error-too-large = Das Formular hat mehr Daten geschickt, als ein Feld braucht. Gehen Sie zurück und kürzen Sie Ihre Eingaben.
 error-media-type-title = Formular nicht unterstützt
@@ -180,6 +182,7 @@ email-too-long = Eine E-Mail-Adresse hat höchstens 254 Zeichen.
 email-invalid = Geben Sie eine E-Mail-Adresse wie name@example.com ein.
 password-too-short = Verwenden Sie mindestens { $min } Zeichen. Eine Passphrase aus ein paar Wörtern, die nichts miteinander zu tun haben, ist lang und leicht zu merken.
 password-too-long = Verwenden Sie höchstens { $max } Zeichen.
+password-control = Ihr Passwort darf keine Steuerzeichen wie Tabulatoren oder Zeilenumbrüche enthalten. Versuchen Sie eine Passphrase aus ein paar Wörtern, die nichts miteinander zu tun haben.
 password-common = Dieses Passwort gehört zu den häufigsten, die Angreifer zuerst ausprobieren. Versuchen Sie eine Passphrase aus ein paar Wörtern, die nichts miteinander zu tun haben.
 password-is-email = Ihr Passwort darf nicht Ihre E-Mail-Adresse sein. Versuchen Sie eine Passphrase aus ein paar Wörtern, die nichts miteinander zu tun haben.
 

@@ -163,6 +163,8 @@ error-not-found-title = Page not found
 error-not-found = There is no page at this address.
 error-method-title = Not allowed
 error-method = This page cannot be used that way. Go back and use the form on the page.
+error-dev-host-title = Development server
+error-dev-host = This development server answers only requests for localhost. Open it at the address it was started with, such as http://127.0.0.1:3000.
 error-too-large-title = Too much data
 error-too-large = The form sent more data than any field needs. Go back and shorten what you entered.
 error-media-type-title = Unsupported form
@@ -181,6 +183,7 @@ email-too-long = An email address has at most 254 characters.
 email-invalid = Enter an email address like name@example.com.
 password-too-short = Use at least { $min } characters. A passphrase of a few unrelated words is long and easy to remember.
 password-too-long = Use at most { $max } characters.
+password-control = Your password must not contain control characters such as tabs or line breaks. Try a passphrase of a few unrelated words.
 password-common = This password is one of the most common ones, which attackers try first. Try a passphrase of a few unrelated words.
 password-is-email = Your password must not be your email address. Try a passphrase of a few unrelated words.
 

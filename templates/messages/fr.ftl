@@ -162,6 +162,8 @@ error-not-found-title = Page introuvable
 error-not-found = Il n’y a pas de page à cette adresse.
 error-method-title = Non autorisé
 error-method = Cette page ne s’utilise pas ainsi. Revenez en arrière et utilisez le formulaire de la page.
+error-dev-host-title = Serveur de développement
+error-dev-host = Ce serveur de développement ne répond qu’aux requêtes adressées à localhost. Ouvrez-le à l’adresse avec laquelle il a été lancé, par exemple http://127.0.0.1:3000.
 error-too-large-title = Trop de données
 error-too-large = Le formulaire a envoyé plus de données qu’aucun champ n’en demande. Revenez en arrière et raccourcissez votre saisie.
 error-media-type-title = Formulaire non pris en charge
@@ -180,6 +182,7 @@ email-too-long = Une adresse e-mail a au plus 254 caractères.
 email-invalid = Saisissez une adresse e-mail comme nom@example.com.
 password-too-short = Utilisez au moins { $min } caractères. Une phrase de passe de quelques mots sans rapport entre eux est longue et facile à retenir.
 password-too-long = Utilisez au plus { $max } caractères.
+password-control = Votre mot de passe ne doit pas contenir de caractères de contrôle comme des tabulations ou des retours à la ligne. Essayez une phrase de passe de quelques mots sans rapport entre eux.
 password-common = Ce mot de passe fait partie des plus courants, que les attaquants essaient en premier. Essayez une phrase de passe de quelques mots sans rapport entre eux.
 password-is-email = Votre mot de passe ne doit pas être votre adresse e-mail. Essayez une phrase de passe de quelques mots sans rapport entre eux.
 

@@ -16,7 +16,8 @@ async fn the_whole_loop_sign_up_confirm_log_out_log_in() {
     let page = phone.get_link(&link).await;
     assert_eq!(page.status(), 200);
     assert_eq!(page.headers()["referrer-policy"], "no-referrer");
-    assert_eq!(page.headers()["cache-control"], "no-store");
+    // `private` too: the page also sets this new browser's CSRF cookie.
+    assert_eq!(page.headers()["cache-control"], "private, no-store");
     let body = page.text().await.unwrap();
     assert!(body.contains(&format!("Confirm your account for {email}")));
     assert_eq!(body.matches("<button").count(), 1, "one button");

@@ -13,6 +13,7 @@ use crate::helpers::{TestApp, spawn_app_with};
 const LIMITS: ConnectionLimits = ConnectionLimits {
     header_read: Duration::from_secs(1),
     idle: Duration::from_secs(3),
+    per_client: 64,
 };
 
 async fn app_with_short_deadlines() -> TestApp {
@@ -99,4 +100,65 @@ async fn an_idle_keep_alive_connection_stays_usable_then_closes_at_the_idle_dead
         (deadline * 0.95..deadline + 1.5).contains(&closed_after),
         "closed after {closed_after:.1} s idle"
     );
+}
+
+/// A connection to `address` from the loopback address `from` (all of 127.0.0.0/8 is this
+/// machine, so one test can be several clients).
+async fn connect_from(from: [u8; 4], address: &str) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket
+        .bind((std::net::Ipv4Addr::from(from), 0).into())
+        .unwrap();
+    socket.connect(address.parse().unwrap()).await.unwrap()
+}
+
+/// True while the server keeps `stream` open: a read waits instead of ending.
+async fn still_open(stream: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut byte = [0u8; 1];
+    tokio::time::timeout(Duration::from_millis(300), stream.read(&mut byte))
+        .await
+        .is_err()
+}
+
+#[tokio::test]
+async fn one_client_cannot_take_every_connection_slot() {
+    let app = spawn_app_with()
+        .set("MAX_CONNECTIONS", "48")
+        .set("MAX_CONNECTIONS_PER_CLIENT", "8")
+        .start()
+        .await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+
+    // Far more than every slot, from one address: past its share, each is closed at once.
+    let mut flood = Vec::new();
+    for _ in 0..100 {
+        flood.push(connect_from([127, 0, 0, 2], &address).await);
+    }
+    let mut open = 0;
+    for stream in &mut flood {
+        if still_open(stream).await {
+            open += 1;
+        }
+    }
+    assert_eq!(open, 8, "the flooding client holds exactly its share");
+
+    // Another client still gets an answer, at once.
+    let started = Instant::now();
+    let health = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 3]))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+        .get(format!("http://{address}/healthz"))
+        .send()
+        .await
+        .expect("/healthz answers another client");
+    assert_eq!(health.status(), 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(flood);
 }

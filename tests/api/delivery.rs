@@ -208,7 +208,7 @@ async fn the_confirmation_email_as_received_matches_its_snapshot() {
     let link = email.link("/confirm/");
     let code = crate::helpers::code_in(&email);
     let mask = |text: String| {
-        text.replace(&link, "http://doorman.test/confirm/[token]")
+        text.replace(&link, "http://doorman.localhost/confirm/[token]")
             .replace(&address, "[recipient]")
             .replace(&code, "[code]")
     };

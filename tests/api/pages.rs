@@ -45,13 +45,13 @@ async fn the_dev_mailbox_shows_queued_emails_with_working_links_when_smtp_is_dow
         .await
         .unwrap();
     let start = text
-        .find("http://doorman.test/confirm/")
+        .find("http://doorman.localhost/confirm/")
         .expect("a link in the text");
     let link: String = text[start..]
         .chars()
         .take_while(|c| !c.is_whitespace())
         .collect();
-    assert!(html.contains("http://doorman.test/confirm/"));
+    assert!(html.contains("http://doorman.localhost/confirm/"));
 
     assert_eq!(app.get_link(&link).await.status(), 200);
     assert_eq!(

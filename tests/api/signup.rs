@@ -46,7 +46,7 @@ async fn the_confirmation_email_is_multipart_with_date_message_id_and_sender() {
     assert!(
         received
             .html()
-            .contains("<a href=\"http://doorman.test/confirm/")
+            .contains("<a href=\"http://doorman.localhost/confirm/")
     );
 }
 
@@ -167,7 +167,7 @@ async fn signing_up_with_a_confirmed_address_answers_the_same_and_warns_the_owne
         warning.subject(),
         "Someone tried to sign up with your address"
     );
-    assert!(warning.text().contains("http://doorman.test/login"));
+    assert!(warning.text().contains("http://doorman.localhost/login"));
     assert_eq!(app.user(&email).await.unwrap().password_hash, hash_before);
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
 }

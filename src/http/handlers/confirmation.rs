@@ -10,13 +10,13 @@ use axum::routing::{get, post};
 
 use super::{no_store, token_page};
 use crate::accounts::{
-    AccountsError, CodeConfirmation, CodeProof, Confirmation, ConfirmationFields,
+    AccountsError, AttemptOrigin, CodeConfirmation, CodeProof, Confirmation, ConfirmationFields,
     ConfirmationProof, Continuation, Email, LinkProblem,
 };
 use crate::http::AppState;
 use crate::http::api::{ApiJson, HashingProblems, Outcome, RequestProblems, accepted, status_json};
-use crate::http::client_ip::ClientIp;
 use crate::http::csrf::CsrfToken;
+use crate::http::devices::Origin;
 use crate::http::error::{AppError, FieldErrors, Problem, ProblemJson};
 use crate::http::forms::{CodeForm, ConfirmForm, EmailForm, HtmlForm, address_if_valid};
 use crate::http::handlers::login::log_in;
@@ -61,7 +61,7 @@ pub(crate) async fn check_email(CsrfToken(csrf_token): CsrfToken) -> CheckEmailP
 pub(crate) async fn confirm_with_code(
     State(state): State<AppState>,
     session: TypedSession,
-    ClientIp(client): ClientIp,
+    Origin(origin): Origin,
     CsrfToken(csrf_token): CsrfToken,
     HtmlForm(form): HtmlForm<CodeForm>,
 ) -> Result<Response, AppError> {
@@ -73,7 +73,7 @@ pub(crate) async fn confirm_with_code(
         Some((email, binding)) => {
             state
                 .accounts
-                .confirm_with_code(&email, &code, CodeProof::Session(binding), client)
+                .confirm_with_code(&email, &code, CodeProof::Session(binding), &origin)
                 .await?
         }
         // Never signed up here: the answer of a wrong code.
@@ -202,6 +202,7 @@ pub(crate) async fn show(
 pub(crate) async fn submit(
     State(state): State<AppState>,
     session: TypedSession,
+    Origin(origin): Origin,
     CsrfToken(csrf_token): CsrfToken,
     HtmlForm(form): HtmlForm<ConfirmForm>,
 ) -> Result<Response, AppError> {
@@ -224,20 +225,22 @@ pub(crate) async fn submit(
             return Ok(refused(password_refused(page, missing.localize())));
         }
     };
-    Ok(match state.accounts.confirm(&token, proof).await? {
-        Confirmation::Confirmed(grant) => {
-            log_in(&state, &session, &grant, landing(return_to.as_ref())).await?
-        }
-        Confirmation::WrongPassword { email } => refused(ConfirmPage {
-            email: email.as_str().to_owned(),
-            ..password_refused(page, i18n::t("confirm-wrong-password"))
-        }),
-        Confirmation::NewPasswordRejected { email, reason } => refused(ConfirmPage {
-            email: email.as_str().to_owned(),
-            new_password_error: Some(reason.localize()),
-            ..page
-        }),
-    })
+    Ok(
+        match state.accounts.confirm(&token, proof, &origin).await? {
+            Confirmation::Confirmed(grant) => {
+                log_in(&state, &session, &grant, landing(return_to.as_ref())).await?
+            }
+            Confirmation::WrongPassword { email } => refused(ConfirmPage {
+                email: email.as_str().to_owned(),
+                ..password_refused(page, i18n::t("confirm-wrong-password"))
+            }),
+            Confirmation::NewPasswordRejected { email, reason } => refused(ConfirmPage {
+                email: email.as_str().to_owned(),
+                new_password_error: Some(reason.localize()),
+                ..page
+            }),
+        },
+    )
 }
 
 fn password_refused(page: ConfirmPage, message: String) -> ConfirmPage {
@@ -290,7 +293,7 @@ pub(crate) struct ResendRequest {
 )]
 pub(crate) async fn confirm(
     State(state): State<AppState>,
-    ClientIp(client): ClientIp,
+    Origin(origin): Origin,
     ApiJson(request): ApiJson<ConfirmationRequest>,
 ) -> Result<Response, ProblemJson> {
     let fields = ConfirmationFields {
@@ -302,12 +305,12 @@ pub(crate) async fn confirm(
     let outcome = match request.code {
         Some(code) => {
             let email = Email::parse(request.email.as_deref().unwrap_or_default()).ok();
-            confirm_with_code_api(&state, email, CodeAttempt::parse(&code), proof, client).await?
+            confirm_with_code_api(&state, email, CodeAttempt::parse(&code), proof, &origin).await?
         }
         None => {
             let token = LinkToken::parse(&request.token)
                 .ok_or(AppError::Link(Purpose::Confirm, LinkProblem::Invalid))?;
-            state.accounts.confirm(&token, proof).await
+            state.accounts.confirm(&token, proof, &origin).await
         }
     };
     match outcome {
@@ -333,7 +336,7 @@ async fn confirm_with_code_api(
     email: Option<Email>,
     code: CodeAttempt,
     proof: ConfirmationProof,
-    client: std::net::IpAddr,
+    origin: &AttemptOrigin,
 ) -> Result<Result<Confirmation, AccountsError>, AppError> {
     let wrong_code = || invalid("code", i18n::t("api-wrong-code"));
     let Some(email) = email else {
@@ -341,7 +344,7 @@ async fn confirm_with_code_api(
     };
     match state
         .accounts
-        .confirm_with_code(&email, &code, CodeProof::Confirmation(proof), client)
+        .confirm_with_code(&email, &code, CodeProof::Confirmation(proof), origin)
         .await?
     {
         CodeConfirmation::Confirmed(grant) => Ok(Ok(Confirmation::Confirmed(grant))),

@@ -19,7 +19,6 @@ use crate::http::forms::{ChangeEmailForm, CurrentPasswordForm, HtmlForm};
 use crate::http::pages::{AccountPage, AddressTakenPage, EmailChangeConfirmPage};
 use crate::http::usable_link::{EmailChangeLink, UsableLink, link_token};
 use crate::i18n::{self, Localize};
-use crate::passwords::PasswordAttempt;
 use crate::tokens::Purpose;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -90,6 +89,7 @@ pub(crate) async fn email_confirm_form(
 
 pub(crate) async fn email_confirm(
     State(state): State<AppState>,
+    Origin(origin): Origin,
     CsrfToken(csrf_token): CsrfToken,
     Path(raw_token): Path<String>,
     HtmlForm(form): HtmlForm<CurrentPasswordForm>,
@@ -97,7 +97,7 @@ pub(crate) async fn email_confirm(
     let token = link_token(&raw_token, Purpose::EmailChange)?;
     let outcome = state
         .accounts
-        .confirm_email_change(&token, &PasswordAttempt::parse(&form.current_password))
+        .confirm_email_change(&token, &current_password(&form.current_password, origin))
         .await?;
     let response = match outcome {
         EmailChange::Changed => Redirect::to("/account?notice=email-changed").into_response(),

@@ -65,7 +65,8 @@ pub(crate) async fn verify(
         return Ok((StatusCode::FOUND, [no_store, (header::LOCATION, location)]).into_response());
     };
     let user = HeaderValue::from(account.id);
-    let email = HeaderValue::from_str(account.email.as_str()).map_err(AppError::internal)?;
+    let email =
+        HeaderValue::from_str(&header_safe(account.email.as_str())).map_err(AppError::internal)?;
     Ok((
         StatusCode::OK,
         [
@@ -76,6 +77,17 @@ pub(crate) async fn verify(
     )
         .into_response())
 }
+
+/// An address as a header carries it: ASCII. The domain is ASCII already (IDNA, where the
+/// address entered); a local part in UTF-8 is percent-encoded, byte by byte, so
+/// `jörg@xn--bcher-kva.example` is `j%C3%B6rg@xn--bcher-kva.example`.
+fn header_safe(address: &str) -> String {
+    percent_encoding::utf8_percent_encode(address, NOT_ASCII_OR_PERCENT).to_string()
+}
+
+/// Bytes outside printable ASCII, and `%` itself so that decoding is exact.
+const NOT_ASCII_OR_PERCENT: &percent_encoding::AsciiSet =
+    &percent_encoding::CONTROLS.add(b'%').add(b' ');
 
 /// The URL the proxy was asked for, from its `X-Forwarded-Proto`, `-Host` and `-Uri`.
 fn original_url(headers: &HeaderMap) -> Option<String> {
@@ -122,4 +134,19 @@ pub(crate) async fn session(
         confirmed_at: account.confirmed_at,
     };
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::header_safe;
+
+    #[test]
+    fn addresses_in_headers_are_ascii_and_decode_exactly() {
+        assert_eq!(header_safe("ada@example.com"), "ada@example.com");
+        assert_eq!(
+            header_safe("jörg@xn--bcher-kva.example"),
+            "j%C3%B6rg@xn--bcher-kva.example"
+        );
+        assert_eq!(header_safe("100%@example.com"), "100%25@example.com");
+    }
 }

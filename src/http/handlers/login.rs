@@ -95,6 +95,6 @@ pub(crate) async fn log_in(
     let mut response = Redirect::to(to).into_response();
     response
         .headers_mut()
-        .append(header::SET_COOKIE, state.devices.issue(grant.user_id));
+        .append(header::SET_COOKIE, state.devices.issue(grant));
     Ok(response)
 }

@@ -13,8 +13,9 @@ pub use browser::*;
 pub use smtp::*;
 
 /// Links in emails start with this, never with the address the test server listens on:
-/// that proves they are built from `BASE_URL` and not from the request.
-pub const BASE_URL: &str = "http://doorman.test";
+/// that proves they are built from `BASE_URL` and not from the request. `.localhost` names
+/// are loopback (RFC 6761), as development mode requires of `BASE_URL`.
+pub const BASE_URL: &str = "http://doorman.localhost";
 pub const PASSWORD: &str = "correct horse battery staple";
 
 /// How long a state may take to come about before the test fails.
