@@ -1,38 +1,10 @@
 //! The operator's commands, run as the real binary against a database the server seeded.
 
-use std::process::Command;
-
 use doorman::db::entities::outbox;
 use sea_orm::EntityTrait;
 use sea_orm::sea_query::Expr;
 
-use crate::helpers::{PASSWORD, TestApp, spawn_app_with, unique_email, unused_port, wait_until};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-async fn doorman(app: &TestApp, args: &[&str]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_doorman"));
-    command
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
-    for name in ["DATABASE_URL", "SECRET_KEY", "SMTP_URL", "BASE_URL"] {
-        command.env(name, &app.settings[name]);
-    }
-    command.env("RUST_LOG", "error");
-    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
+use crate::helpers::{PASSWORD, spawn_app_with, unique_email, unused_port, wait_until};
 
 #[tokio::test]
 async fn users_commands_list_show_confirm_and_delete() {
@@ -42,36 +14,36 @@ async fn users_commands_list_show_confirm_and_delete() {
     app.confirmed_user(&confirmed).await;
     app.signup_and_get_link(&pending).await;
 
-    let all = doorman(&app, &["users", "list"]).await;
+    let all = app.cli(&["users", "list"]).await;
     assert_eq!(all.code, 0, "{}", all.stderr);
     assert!(all.stdout.contains(&confirmed) && all.stdout.contains(&pending));
     assert!(all.stdout.ends_with("2 account(s)\n"));
 
-    let unconfirmed = doorman(&app, &["users", "list", "--unconfirmed", "--json"]).await;
+    let unconfirmed = app.cli(&["users", "list", "--unconfirmed", "--json"]).await;
     let listed: serde_json::Value = serde_json::from_str(&unconfirmed.stdout).unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["email"], pending.as_str());
     assert!(listed[0]["confirmed_at"].is_null());
 
-    let shown = doorman(&app, &["users", "show", &confirmed, "--json"]).await;
+    let shown = app.cli(&["users", "show", &confirmed, "--json"]).await;
     let user: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
     assert_eq!(user["email"], confirmed.as_str());
     assert!(user["confirmed_at"].is_string());
 
-    let confirm = doorman(&app, &["users", "confirm", &pending]).await;
+    let confirm = app.cli(&["users", "confirm", &pending]).await;
     assert_eq!(
         (confirm.code, confirm.stdout.trim()),
         (0, format!("confirmed {pending}").as_str())
     );
     assert!(app.user(&pending).await.unwrap().confirmed);
-    let again = doorman(&app, &["users", "confirm", &pending]).await;
+    let again = app.cli(&["users", "confirm", &pending]).await;
     assert!(again.stdout.contains("already confirmed"));
     assert_eq!(
         crate::helpers::location(&app.new_browser().login(&pending, PASSWORD).await),
         "/account"
     );
 
-    let delete = doorman(&app, &["users", "delete", &pending]).await;
+    let delete = app.cli(&["users", "delete", &pending]).await;
     assert_eq!(delete.code, 0, "{}", delete.stderr);
     assert!(app.user(&pending).await.is_none());
 }
@@ -84,17 +56,17 @@ async fn users_commands_fail_clearly_for_unknown_or_malformed_addresses() {
         vec!["users", "confirm", "nobody@example.com"],
         vec!["users", "delete", "nobody@example.com"],
     ] {
-        let run = doorman(&app, &args).await;
+        let run = app.cli(&args).await;
         assert_eq!(run.code, 1, "{args:?}");
         assert_eq!(
             run.stderr.trim(),
             "doorman: no account has the address nobody@example.com"
         );
     }
-    let malformed = doorman(&app, &["users", "show", "not-an-address"]).await;
+    let malformed = app.cli(&["users", "show", "not-an-address"]).await;
     assert_eq!(malformed.code, 1);
     assert!(malformed.stderr.contains("is not an email address"));
-    let usage = doorman(&app, &["users", "frobnicate"]).await;
+    let usage = app.cli(&["users", "frobnicate"]).await;
     assert_eq!(usage.code, 2);
 }
 
@@ -120,7 +92,7 @@ async fn outbox_commands_list_and_retry_given_up_emails() {
     })
     .await;
 
-    let listed = doorman(&app, &["outbox", "list", "--failed", "--json"]).await;
+    let listed = app.cli(&["outbox", "list", "--failed", "--json"]).await;
     assert_eq!(listed.code, 0, "{}", listed.stderr);
     let rows: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 1);
@@ -128,10 +100,10 @@ async fn outbox_commands_list_and_retry_given_up_emails() {
     assert_eq!(rows[0]["kind"], "confirmation");
     assert_eq!(rows[0]["recipient"], email.as_str());
     assert!(rows[0]["last_error"].as_str().unwrap().contains("SMTP"));
-    let table = doorman(&app, &["outbox", "list"]).await;
+    let table = app.cli(&["outbox", "list"]).await;
     assert!(table.stdout.contains("failed") && table.stdout.contains(&email));
 
-    let unknown = doorman(&app, &["outbox", "retry", "999999"]).await;
+    let unknown = app.cli(&["outbox", "retry", "999999"]).await;
     assert_eq!(unknown.code, 1);
     assert!(
         unknown
@@ -140,7 +112,7 @@ async fn outbox_commands_list_and_retry_given_up_emails() {
     );
 
     let id = rows[0]["id"].as_i64().unwrap().to_string();
-    let retried = doorman(&app, &["outbox", "retry", &id]).await;
+    let retried = app.cli(&["outbox", "retry", &id]).await;
     assert_eq!(
         (retried.code, retried.stdout.trim()),
         (0, "requeued 1 row(s)")
@@ -150,6 +122,6 @@ async fn outbox_commands_list_and_retry_given_up_emails() {
             .await,
         0
     );
-    let none_left = doorman(&app, &["outbox", "retry", "--all-failed"]).await;
+    let none_left = app.cli(&["outbox", "retry", "--all-failed"]).await;
     assert_eq!(none_left.stdout.trim(), "requeued 0 row(s)");
 }

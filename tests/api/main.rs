@@ -2,6 +2,7 @@
 
 mod account;
 mod any_device;
+mod audit;
 mod browser;
 mod cli;
 mod confirm;

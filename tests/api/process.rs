@@ -265,6 +265,10 @@ async fn development_mode_refuses_a_public_bind_address_or_an_https_base_url() {
     for (variable, value) in [
         ("BIND_ADDR", "0.0.0.0:3000"),
         ("BASE_URL", "https://id.example.com"),
+        // A name that may resolve elsewhere: DNS rebinding would hand out /dev/mailbox.
+        ("BASE_URL", "http://id.example.com"),
+        // A password for a relay elsewhere, without TLS, would cross the network in clear.
+        ("SMTP_URL", "smtp://mailer:secret@relay.example:25"),
     ] {
         let mut command = Command::new(env!("CARGO_BIN_EXE_doorman"));
         command.env_clear().env(variable, value);

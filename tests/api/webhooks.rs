@@ -312,3 +312,106 @@ async fn a_receiver_that_hangs_is_cut_off_and_the_event_retried() {
     assert_eq!(got[0].body, got[1].body, "the same event again");
     assert_eq!(got[0].id, got[1].id, "with the same webhook-id");
 }
+
+#[tokio::test]
+async fn a_reset_that_confirms_and_an_operator_confirming_both_tell_the_application() {
+    let receiver = Receiver::start(0).await;
+    let app = app_sending_to(&receiver).await;
+    let by_reset = unique_email();
+    let by_operator = unique_email();
+    for email in [&by_reset, &by_operator] {
+        app.signup(email, PASSWORD).await;
+    }
+
+    app.post_form("/password/forgot", &[("email", &by_reset)])
+        .await;
+    let reset = app.smtp.wait_for(&by_reset, 2).await[1].link("/password/reset/");
+    let token = reset.rsplit('/').next().unwrap().to_owned();
+    app.new_browser()
+        .post_form(
+            "/password/reset",
+            &[
+                ("token", &token),
+                ("password", "a new passphrase after all"),
+            ],
+        )
+        .await;
+    let confirmed = app.cli(&["users", "confirm", &by_operator]).await;
+    assert_eq!(confirmed.code, 0, "{}", confirmed.stderr);
+
+    wait_until("user.confirmed for both accounts", || async {
+        let confirmed: Vec<String> = receiver
+            .deliveries()
+            .iter()
+            .map(Delivery::json)
+            .filter(|event| event["type"] == "user.confirmed")
+            .map(|event| {
+                event["data"]["email"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        confirmed.contains(&by_reset) && confirmed.contains(&by_operator)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn webhook_ids_are_random_not_row_numbers() {
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let receiver = Receiver::start(0).await;
+        let app = app_sending_to(&receiver).await;
+        app.signup(&unique_email(), PASSWORD).await;
+        let got = receiver.wait_for(&["user.registered"]).await;
+        ids.push(got[0].id.clone());
+    }
+    for id in &ids {
+        let random = id.strip_prefix("msg_").unwrap_or_default();
+        assert!(
+            random.len() == 32 && random.bytes().all(|byte| byte.is_ascii_hexdigit()),
+            "{id}"
+        );
+    }
+    assert_ne!(ids[0], ids[1], "the first event of two databases");
+}
+
+#[tokio::test]
+async fn a_secret_in_the_webhook_url_is_neither_listed_nor_recorded() {
+    let receiver = Receiver::start(usize::MAX).await;
+    let app = spawn_app_with()
+        .set(
+            "WEBHOOK_URL",
+            &format!("{}?token=sekrit-value", receiver.url),
+        )
+        .set("WEBHOOK_SECRET", &secret())
+        .start()
+        .await;
+    app.signup(&unique_email(), PASSWORD).await;
+    wait_until("a failed delivery", || async {
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND attempts >= 1")
+            .await
+            >= 1
+    })
+    .await;
+
+    for args in [&["outbox", "list"][..], &["outbox", "list", "--json"]] {
+        let listed = app.cli(args).await;
+        assert_eq!(listed.code, 0, "{}", listed.stderr);
+        assert!(
+            listed.stdout.contains("/hooks/doorman"),
+            "{}",
+            listed.stdout
+        );
+        assert!(!listed.stdout.contains("sekrit"), "{}", listed.stdout);
+    }
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM outbox WHERE recipient LIKE '%sekrit%' \
+             OR last_error LIKE '%sekrit%' OR payload LIKE '%sekrit%'"
+        )
+        .await,
+        0
+    );
+}

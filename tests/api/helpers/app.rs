@@ -285,6 +285,39 @@ impl TestApp {
     }
 }
 
+/// What a run of the `doorman` binary printed, and how it ended.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl TestApp {
+    /// Runs `doorman ARGS…` as an operator would, against this app's database and
+    /// configuration.
+    pub async fn cli(&self, args: &[&str]) -> Run {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_doorman"));
+        command
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (name, value) in &self.settings {
+            if !matches!(name.as_str(), "BIND_ADDR" | "ADMIN_BIND_ADDR") {
+                command.env(name, value);
+            }
+        }
+        command.env("RUST_LOG", "error");
+        let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+            .await
+            .unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct UserRow {
     pub id: i64,

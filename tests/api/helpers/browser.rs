@@ -28,6 +28,14 @@ impl Browser {
         Self::with_headers(address, headers)
     }
 
+    /// A browser whose every request arrives through a proxy (`TRUSTED_PROXIES` must hold
+    /// 127.0.0.1) that says it comes from `client`.
+    pub fn forwarded_for(address: &str, client: &str) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", client.parse().unwrap());
+        Self::with_headers(address, headers)
+    }
+
     fn with_headers(address: &str, headers: reqwest::header::HeaderMap) -> Self {
         doorman::internals::install_crypto_provider();
         let jar = Arc::new(reqwest::cookie::Jar::default());
@@ -54,6 +62,15 @@ impl Browser {
             .strip_prefix(BASE_URL)
             .expect("links start with BASE_URL");
         self.url(path)
+    }
+
+    /// Puts a cookie in this browser's jar, as a sibling host under `COOKIE_DOMAIN` (or a
+    /// man in the middle of plain http) could.
+    pub fn plant_cookie(&self, name: &str, value: &str) {
+        self.jar.add_cookie_str(
+            &format!("{name}={value}; Path=/"),
+            &self.address.parse().unwrap(),
+        );
     }
 
     /// The value of one of this browser's cookies.
