@@ -283,6 +283,7 @@ impl Application {
                 window: Duration::from_secs(60),
             }),
             trusted_proxies: TrustedProxies(Arc::new(config.trusted_proxies.clone())),
+            verified_sessions: Default::default(),
         });
         let admin = match config.admin_bind_addr {
             Some(address) => Some((

@@ -16,6 +16,7 @@ mod pages;
 mod rate_limit;
 mod return_to;
 mod usable_link;
+mod verified_sessions;
 
 pub(crate) use language::LanguageOptions;
 use std::sync::Arc;
@@ -89,6 +90,8 @@ pub(crate) struct AppServices {
     /// `None` when `RATE_LIMIT_PER_MINUTE` is 0.
     pub post_limit: Option<Limit>,
     pub trusted_proxies: TrustedProxies,
+    /// Forward auth's short memory of logged-in sessions.
+    pub verified_sessions: verified_sessions::VerifiedSessions,
 }
 
 impl FromRef<AppState> for TrustedProxies {
@@ -162,9 +165,17 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
             rate_limit::limit_posts,
         ));
 
-    // Forward auth and the session API read the session cookie and nothing else: no CSRF
-    // cookie, no page layers.
-    let forward_auth = handlers::hand_off::routes().layer(sessions.clone());
+    // Forward auth reads the session cookie and nothing else: no CSRF cookie, no page
+    // layers, no language, no headers for a browser (it answers a proxy). Every request of
+    // the protected application pays it, so it carries only what it needs.
+    let forward_auth = handlers::hand_off::routes()
+        .layer(sessions.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            count_request,
+        ))
+        .with_state(state.clone())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span));
     let (api, document) = api::routes()
         .routes(utoipa_axum::routes!(handlers::hand_off::session).layer(sessions.clone()))
         .split_for_parts();
@@ -180,19 +191,23 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
             rate_limit::limit_posts,
         ));
 
-    let mut app = Router::new()
+    // The pages, their error pages, the API's field messages and the emails a request
+    // causes all speak the request's language. Forward auth, health checks and the
+    // stylesheet say nothing in any language: every request of a protected application
+    // pays forward auth, so it skips the work of choosing one.
+    let localized = Router::new()
         .merge(pages)
-        .merge(forward_auth)
         .nest("/api/v1", api)
-        .merge(handlers::health::routes())
-        .route("/static/style.css", get(stylesheet))
         .method_not_allowed_fallback(handlers::home::method_not_allowed)
-        // Around every route: the pages, their error pages and the emails a request causes
-        // all speak the request's language.
         .layer(axum::middleware::from_fn_with_state(
             options.language.clone(),
             language::choose,
-        ))
+        ));
+    let mut app = Router::new()
+        .merge(localized)
+        .merge(handlers::health::routes())
+        .route("/static/style.css", get(stylesheet))
+        .method_not_allowed_fallback(handlers::home::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             count_request,
@@ -226,7 +241,7 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
     if options.development {
         app = app.layer(axum::middleware::from_fn(loopback_host_only));
     }
-    app
+    Router::new().merge(forward_auth).merge(app)
 }
 
 /// A response that sets a cookie is that visitor's alone: no shared cache may keep it (it

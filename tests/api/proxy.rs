@@ -1,5 +1,5 @@
-//! A real reverse proxy in front of an application, with Doorman as its forward auth
-//! (SPEC §10): nginx from Debian's packages, `auth_request` to `/auth/verify`.
+//! Real reverse proxies in front of an application, with Doorman as their forward auth
+//! (SPEC §10): nginx (`auth_request`) and Caddy (`forward_auth`), from Debian's packages.
 
 use std::process::{Child, Command, Stdio};
 
@@ -24,7 +24,8 @@ async fn start_upstream() -> u16 {
     port
 }
 
-struct Nginx {
+/// A proxy process, stopped when dropped.
+struct Proxy {
     child: Child,
     port: u16,
     _dir: TempDir,
@@ -38,14 +39,14 @@ impl Drop for TempDir {
     }
 }
 
-impl Drop for Nginx {
+impl Drop for Proxy {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-async fn start_nginx(doorman: &TestApp, upstream: u16) -> Nginx {
+async fn start_nginx(doorman: &TestApp, upstream: u16) -> Proxy {
     let port = unused_port();
     let doorman = doorman.address.trim_start_matches("http://");
     let dir = std::env::temp_dir().join(format!("doorman-nginx-{port}"));
@@ -117,7 +118,64 @@ http {{
         std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
     })
     .await;
-    Nginx {
+    Proxy {
+        child,
+        port,
+        _dir: TempDir(dir),
+    }
+}
+
+/// Caddy on `port`, with `forward_auth` to Doorman for `/app/*` and Doorman's own pages
+/// for the rest.
+async fn start_caddy(port: u16, doorman: &TestApp, upstream: u16) -> Proxy {
+    let doorman = doorman.address.trim_start_matches("http://");
+    let dir = std::env::temp_dir().join(format!("doorman-caddy-{port}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = format!(
+        r#"{{
+	admin off
+	auto_https off
+}}
+
+http://127.0.0.1:{port} {{
+	# The application: only for people Doorman has confirmed and logged in.
+	handle /app/* {{
+		forward_auth {doorman} {{
+			uri /auth/verify?redirect=1
+			copy_headers Remote-User Remote-Email
+		}}
+		reverse_proxy 127.0.0.1:{upstream}
+	}}
+	# Doorman's own pages.
+	handle {{
+		reverse_proxy {doorman}
+	}}
+}}
+"#
+    );
+    let config_path = dir.join("Caddyfile");
+    std::fs::write(&config_path, config).unwrap();
+    let child = Command::new("caddy")
+        .args([
+            "run",
+            "--config",
+            &config_path.display().to_string(),
+            "--adapter",
+            "caddyfile",
+        ])
+        // Caddy keeps its state under the home and XDG folders: this test's own.
+        .env("HOME", &dir)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("caddy is installed (.ci/run installs it)");
+    wait_until("caddy to start", || async {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    })
+    .await;
+    Proxy {
         child,
         port,
         _dir: TempDir(dir),
@@ -173,6 +231,72 @@ async fn nginx_auth_request_lets_only_confirmed_logged_in_people_through() {
     assert_eq!(location(&logged_in), "/app/reports");
 
     let through = browser.get("/app/reports").await;
+    assert_eq!(through.status(), 200);
+    assert_eq!(
+        through.text().await.unwrap(),
+        format!("upstream sees {email}")
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs caddy (apt-get install caddy); .ci/run installs it and runs these"]
+async fn caddy_forward_auth_sends_strangers_to_log_in_and_lets_people_through() {
+    // People reach Doorman through Caddy, so BASE_URL is Caddy's address.
+    let port = unused_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let app = spawn_app_with()
+        .set("BASE_URL", &base)
+        .set("TRUSTED_PROXIES", "127.0.0.1/32")
+        .start()
+        .await;
+    let upstream = start_upstream().await;
+    let caddy = start_caddy(port, &app, upstream).await;
+    let browser = Browser::new(&format!("http://127.0.0.1:{}", caddy.port));
+
+    // Doorman answers Caddy's check with the login page and where the person was going,
+    // rebuilt from the X-Forwarded-* headers of a trusted proxy.
+    let anonymous = browser.get("/app/reports?year=2026").await;
+    assert_eq!(anonymous.status(), 302);
+    let original = format!("{base}/app/reports?year=2026");
+    let expected = format!(
+        "{base}/login?{}",
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("return_to", &original)
+            .finish()
+    );
+    assert_eq!(location(&anonymous), expected);
+
+    let email = unique_email();
+    assert_eq!(
+        location(&browser.signup(&email, PASSWORD).await),
+        "/signup/check-email"
+    );
+    // The link starts with BASE_URL, Caddy's address.
+    let text = app.smtp.wait_for(&email, 1).await[0].text();
+    let prefix = format!("{base}/confirm/");
+    let start = text.find(&prefix).expect("a confirmation link on Caddy's address");
+    let token: String = text[start + prefix.len()..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert_eq!(
+        location(&browser.post_form("/confirm", &[("token", &token)]).await),
+        "/account"
+    );
+    browser.post_form("/logout", &[]).await;
+    let logged_in = browser
+        .post_form(
+            "/login",
+            &[
+                ("email", &email),
+                ("password", PASSWORD),
+                ("return_to", &original),
+            ],
+        )
+        .await;
+    assert_eq!(location(&logged_in), original);
+
+    let through = browser.get("/app/reports?year=2026").await;
     assert_eq!(through.status(), 200);
     assert_eq!(
         through.text().await.unwrap(),

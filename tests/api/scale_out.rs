@@ -198,3 +198,25 @@ async fn three_instances_share_the_failed_login_throttle() {
 
     assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429, 429]);
 }
+
+#[tokio::test]
+async fn forward_auth_refuses_a_session_ended_on_another_instance() {
+    let (apps, _smtp) = instances(2).await;
+    let email = unique_email();
+    apps[0].confirmed_user(&email).await;
+    let cookie = apps[0].cookie("doorman_session").unwrap();
+    // The same browser asks the other instance: it answers, and remembers the answer.
+    let other = crate::helpers::Browser::new(&apps[1].address);
+    other.plant_cookie("doorman_session", &cookie);
+    assert_eq!(other.get("/auth/verify").await.status(), 200);
+
+    // Logged out on the first instance: refused there at once, on the other soon after.
+    assert_eq!(location(&apps[0].post_form("/logout", &[]).await), "/");
+    let here = crate::helpers::Browser::new(&apps[0].address);
+    here.plant_cookie("doorman_session", &cookie);
+    assert_eq!(here.get("/auth/verify").await.status(), 401);
+    crate::helpers::wait_until("the other instance to refuse the ended session", || async {
+        other.get("/auth/verify").await.status() == 401
+    })
+    .await;
+}

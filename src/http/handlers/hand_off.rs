@@ -14,6 +14,7 @@ use crate::accounts::Account;
 use crate::http::AppState;
 use crate::http::auth::logged_in;
 use crate::http::error::{AppError, Problem, ProblemJson};
+use crate::http::verified_sessions::Verified;
 use crate::sessions::TypedSession;
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -34,26 +35,37 @@ pub(crate) async fn verify(
     session: TypedSession,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(query): Query<VerifyQuery>,
-    headers: HeaderMap,
+    request: axum::extract::Request,
 ) -> Result<Response, AppError> {
     let no_store = (header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    let account = match session.id() {
-        Some(id) => state
-            .sessions
-            .login_with_account(&id)
-            .await
-            .map_err(AppError::internal)?
-            .and_then(|(grant, user)| Account::logged_in(user, &grant)),
+    let verified = match session.id() {
+        Some(id) => match state.verified_sessions.get(&id) {
+            Some(verified) => Some(verified),
+            None => {
+                let verified = state
+                    .sessions
+                    .login_with_account(&id)
+                    .await
+                    .map_err(AppError::internal)?
+                    .and_then(|(grant, user)| Account::logged_in(user, &grant))
+                    .map(|account| verified_headers(&account))
+                    .transpose()?;
+                if let Some(verified) = &verified {
+                    state.verified_sessions.remember(id, verified.clone());
+                }
+                verified
+            }
+        },
         None => None,
     };
-    let Some(account) = account else {
+    let Some(verified) = verified else {
         if query.redirect != "1" {
             return Ok((StatusCode::UNAUTHORIZED, [no_store]).into_response());
         }
         let original = state
             .trusted_proxies
             .trusts(peer.ip())
-            .then(|| original_url(&headers))
+            .then(|| original_url(request.headers()))
             .flatten();
         let login = state.links.login_to(
             original
@@ -64,18 +76,24 @@ pub(crate) async fn verify(
         let location = HeaderValue::from_str(&login).map_err(AppError::internal)?;
         return Ok((StatusCode::FOUND, [no_store, (header::LOCATION, location)]).into_response());
     };
-    let user = HeaderValue::from(account.id);
-    let email =
-        HeaderValue::from_str(&header_safe(account.email.as_str())).map_err(AppError::internal)?;
     Ok((
         StatusCode::OK,
         [
             no_store,
-            (header::HeaderName::from_static("remote-user"), user),
-            (header::HeaderName::from_static("remote-email"), email),
+            (header::HeaderName::from_static("remote-user"), verified.user),
+            (header::HeaderName::from_static("remote-email"), verified.email),
         ],
     )
         .into_response())
+}
+
+/// `Remote-User` and `Remote-Email` for `account`.
+fn verified_headers(account: &Account) -> Result<Verified, AppError> {
+    Ok(Verified {
+        user: HeaderValue::from(account.id),
+        email: HeaderValue::from_str(&header_safe(account.email.as_str()))
+            .map_err(AppError::internal)?,
+    })
 }
 
 /// An address as a header carries it: ASCII. The domain is ASCII already (IDNA, where the

@@ -77,7 +77,13 @@ pub(crate) async fn submit(
     })
 }
 
-pub(crate) async fn logout(session: TypedSession) -> Result<Redirect, AppError> {
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    session: TypedSession,
+) -> Result<Redirect, AppError> {
+    if let Some(id) = session.id() {
+        state.verified_sessions.forget(&id);
+    }
     session.log_out().await?;
     Ok(Redirect::to("/"))
 }
