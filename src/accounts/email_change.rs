@@ -124,6 +124,7 @@ impl Accounts {
                 };
                 self.tell(&transaction, event).await?;
                 transaction.commit().await?;
+                self.recent.forget(opened.user.id);
                 self.outbox.wake();
                 Ok(EmailChange::Changed)
             }

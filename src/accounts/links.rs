@@ -28,6 +28,15 @@ pub(crate) struct LinkView {
     pub(crate) account: SessionGrant,
 }
 
+/// How fresh the account behind a link must be read.
+#[derive(Debug, Clone, Copy)]
+enum Read {
+    /// From the database now: the link is about to act.
+    Now,
+    /// Read less than a second ago will do: the link's page is only being shown.
+    RecentEnough,
+}
+
 /// A link that passed every check.
 pub(super) struct OpenedLink {
     pub(crate) user: users::Model,
@@ -62,16 +71,36 @@ impl Accounts {
         token: &LinkToken,
         purpose: Purpose,
     ) -> Result<OpenedLink, AccountsError> {
+        self.open_link_read(token, purpose, Read::Now).await
+    }
+
+    async fn open_link_read(
+        &self,
+        token: &LinkToken,
+        purpose: Purpose,
+        read: Read,
+    ) -> Result<OpenedLink, AccountsError> {
         let problem = |problem| AccountsError::Link(purpose, problem);
         let (verified, expired) = match self.tokens.verify(token, purpose) {
             Ok(verified) => (verified, false),
             Err(TokenError::Expired(verified)) => (verified, true),
             Err(TokenError::Invalid) => return Err(problem(LinkProblem::Invalid)),
         };
-        let user = User::find_by_id(verified.user_id)
-            .one(&self.db)
-            .await?
-            .ok_or(problem(LinkProblem::Invalid))?;
+        let recent = match read {
+            Read::RecentEnough => self.recent.get(verified.user_id),
+            Read::Now => None,
+        };
+        let user = match recent {
+            Some(user) => user,
+            None => {
+                let user = User::find_by_id(verified.user_id)
+                    .one(&self.db)
+                    .await?
+                    .ok_or(problem(LinkProblem::Invalid))?;
+                self.recent.keep(&user);
+                user
+            }
+        };
         let link_email =
             Email::parse(&verified.email).map_err(|_| problem(LinkProblem::Invalid))?;
         // Someone clicking an old link after acting on it wants to hear just that.
@@ -107,9 +136,12 @@ impl Accounts {
         token: &LinkToken,
         purpose: Purpose,
     ) -> Result<LinkView, AccountsError> {
-        self.open_link(token, purpose).await.map(|opened| LinkView {
-            account: SessionGrant::of(&opened.user),
-            email: opened.link_email,
-        })
+        // Only shown: an account read a moment ago serves (see `recent`).
+        self.open_link_read(token, purpose, Read::RecentEnough)
+            .await
+            .map(|opened| LinkView {
+                account: SessionGrant::of(&opened.user),
+                email: opened.link_email,
+            })
     }
 }

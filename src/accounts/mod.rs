@@ -28,6 +28,7 @@ mod login;
 mod notifier;
 mod operator;
 mod password_reset;
+mod recent;
 mod settings;
 mod signup;
 
@@ -154,6 +155,8 @@ pub(crate) struct Accounts {
     rules: AccountRules,
     limits: Limits,
     metrics: Arc<Metrics>,
+    /// Accounts read a moment ago, for the pages links open.
+    recent: Arc<recent::RecentAccounts>,
 }
 
 /// What [`Accounts`] is built from.
@@ -180,6 +183,7 @@ impl Accounts {
             notifier: services.notifier,
             rules: services.rules,
             metrics: services.metrics,
+            recent: Arc::default(),
         }
     }
 
@@ -246,6 +250,7 @@ impl Accounts {
         self.tell(&transaction, AccountEvent::Confirmed(AccountData::of(user)))
             .await?;
         transaction.commit().await?;
+        self.recent.forget(user.id);
         self.outbox.wake();
         self.metrics.confirmation();
         Ok(())
@@ -301,6 +306,7 @@ impl Accounts {
         )
         .await?;
         transaction.commit().await?;
+        self.recent.forget(user.id);
         self.after_enqueue(enqueued, OutboxKind::PasswordChanged);
         if confirms {
             self.metrics.confirmation();

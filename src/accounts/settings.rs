@@ -115,6 +115,7 @@ impl Accounts {
                 .await?;
         }
         transaction.commit().await?;
+        self.recent.forget(user_id);
         self.outbox.wake();
         Ok(deleted)
     }

@@ -378,24 +378,30 @@ async fn api_code_checks_take_as_long_for_an_address_without_a_code() {
         .set("TRUSTED_PROXIES", "127.0.0.1/32")
         .start()
         .await;
-    let pending: Vec<String> = (0..24).map(|_| unique_email()).collect();
-    for email in &pending {
-        app.new_browser().signup(email, PASSWORD).await;
+    // A systematic difference shows in every attempt; load from the other tests on the
+    // same two cores shows in one now and then, so an attempt may be repeated twice.
+    let mut ratios = Vec::new();
+    for attempt in 0..3 {
+        let pending: Vec<String> = (0..32).map(|_| unique_email()).collect();
+        for email in &pending {
+            app.new_browser().signup(email, PASSWORD).await;
+        }
+        app.outbox_settled().await;
+        // Interleaved, each from its own address so the per-client cap stays out of the
+        // way, each pending account tried once so its own cap does too.
+        let (mut pending_times, mut unknown_times) = (Vec::new(), Vec::new());
+        for (round, email) in pending.iter().enumerate() {
+            let client = 100 * attempt + 2 * round;
+            pending_times.push(code_check_duration(&app, email, client).await);
+            unknown_times.push(code_check_duration(&app, &unique_email(), client + 1).await);
+        }
+        let ratio = median(pending_times) / median(unknown_times);
+        ratios.push(ratio);
+        if (0.8..1.25).contains(&ratio) {
+            return;
+        }
     }
-    app.outbox_settled().await;
-
-    // Interleaved, each from its own address so the per-client cap stays out of the way,
-    // each pending account tried once so its own cap does too.
-    let (mut pending_times, mut unknown_times) = (Vec::new(), Vec::new());
-    for (round, email) in pending.iter().enumerate() {
-        pending_times.push(code_check_duration(&app, email, 2 * round).await);
-        unknown_times.push(code_check_duration(&app, &unique_email(), 2 * round + 1).await);
-    }
-    let ratio = median(pending_times) / median(unknown_times);
-    assert!(
-        (0.75..1.33).contains(&ratio),
-        "pending/unknown code check time ratio {ratio:.2}"
-    );
+    panic!("pending/unknown code check time ratios {ratios:.2?}");
 }
 
 async fn code_check_duration(app: &TestApp, email: &str, client: usize) -> f64 {
@@ -403,7 +409,10 @@ async fn code_check_duration(app: &TestApp, email: &str, client: usize) -> f64 {
     let response = app
         .client
         .post(app.url("/api/v1/confirmations"))
-        .header("x-forwarded-for", format!("203.0.113.{}", client % 250 + 1))
+        .header(
+            "x-forwarded-for",
+            format!("203.0.{}.{}", client / 250, client % 250 + 1),
+        )
         .json(&json!({"email": email, "code": "000000", "password": PASSWORD}))
         .send()
         .await

@@ -274,7 +274,9 @@ async fn caddy_forward_auth_sends_strangers_to_log_in_and_lets_people_through() 
     // The link starts with BASE_URL, Caddy's address.
     let text = app.smtp.wait_for(&email, 1).await[0].text();
     let prefix = format!("{base}/confirm/");
-    let start = text.find(&prefix).expect("a confirmation link on Caddy's address");
+    let start = text
+        .find(&prefix)
+        .expect("a confirmation link on Caddy's address");
     let token: String = text[start + prefix.len()..]
         .chars()
         .take_while(|c| !c.is_whitespace())

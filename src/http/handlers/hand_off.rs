@@ -80,8 +80,14 @@ pub(crate) async fn verify(
         StatusCode::OK,
         [
             no_store,
-            (header::HeaderName::from_static("remote-user"), verified.user),
-            (header::HeaderName::from_static("remote-email"), verified.email),
+            (
+                header::HeaderName::from_static("remote-user"),
+                verified.user,
+            ),
+            (
+                header::HeaderName::from_static("remote-email"),
+                verified.email,
+            ),
         ],
     )
         .into_response())
