@@ -15,6 +15,7 @@ mod m20261201_000007_account_language;
 mod m20261203_000008_typed_outbox_rows;
 mod m20261203_000009_limit_counters_expire;
 mod m20261203_000010_ascii_email_domains;
+mod m20261203_000011_openid_connect;
 
 pub(crate) struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_typed_outbox_rows::Migration),
             Box::new(m20261203_000009_limit_counters_expire::Migration),
             Box::new(m20261203_000010_ascii_email_domains::Migration),
+            Box::new(m20261203_000011_openid_connect::Migration),
         ]
     }
 }

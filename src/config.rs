@@ -102,6 +102,10 @@ pub struct Config {
     pub default_locale: Language,
     /// The connection deadlines of SPEC §12: fixed, not variables (tests shorten them).
     pub connection_limits: ConnectionLimits,
+    /// Lifetime of OpenID Connect access tokens (`OIDC_ACCESS_TOKEN_TTL`).
+    pub oidc_access_token_ttl: Duration,
+    /// A refresh token unused this long ends (`OIDC_REFRESH_TOKEN_TTL`).
+    pub oidc_refresh_token_ttl: Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://doorman.db?mode=rwc";
@@ -305,6 +309,8 @@ impl Config {
             admin_bind_addr,
             max_connections: max_connections as usize,
             webhook,
+            oidc_access_token_ttl: vars.duration("OIDC_ACCESS_TOKEN_TTL", "10m")?,
+            oidc_refresh_token_ttl: vars.duration("OIDC_REFRESH_TOKEN_TTL", "30d")?,
             connection_limits: ConnectionLimits {
                 per_client: per_client as usize,
                 ..ConnectionLimits::default()
@@ -597,6 +603,8 @@ mod tests {
             ("ADMIN_BIND_ADDR", "nowhere"),
             ("MAX_CONNECTIONS", "0"),
             ("MAX_CONNECTIONS_PER_CLIENT", "0"),
+            ("OIDC_ACCESS_TOKEN_TTL", "never"),
+            ("OIDC_REFRESH_TOKEN_TTL", "0s"),
             ("DEFAULT_LOCALE", "es"),
             ("ALLOWED_RETURN_HOSTS", "not a host"),
             ("COOKIE_DOMAIN", "*.example.com"),

@@ -12,10 +12,12 @@ use tokio::sync::watch;
 use crate::accounts::Accounts;
 use crate::limits::Limits;
 use crate::metrics::Metrics;
+use crate::oidc::Oidc;
 use crate::sessions;
 
 pub(crate) struct Housekeeping {
     pub accounts: Accounts,
+    pub oidc: Arc<Oidc>,
     pub metrics: Arc<Metrics>,
     pub db: DatabaseConnection,
     pub limits: Limits,
@@ -60,6 +62,9 @@ impl Housekeeping {
         }
         if let Err(error) = self.limits.delete_expired().await {
             tracing::warn!(%error, "could not delete expired limit counters");
+        }
+        if let Err(error) = self.oidc.delete_ended_grants().await {
+            tracing::warn!(%error, "could not delete ended OpenID Connect grants");
         }
     }
 }

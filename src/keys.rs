@@ -11,6 +11,7 @@ use std::sync::Arc;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use hmac::{Hmac, Mac};
 use jsonwebtoken::{DecodingKey, EncodingKey};
+use ring::aead;
 use secrecy::{ExposeSecret, SecretBox, SecretSlice};
 use sha2::{Digest, Sha256};
 
@@ -110,6 +111,8 @@ pub(crate) struct DerivedKeys {
     csrf: MacKey,
     device: MacKey,
     code: MacKey,
+    /// Seals what must be kept secret at rest (the OpenID Connect signing keys).
+    sealing: MacKey,
 }
 
 impl DerivedKeys {
@@ -122,7 +125,42 @@ impl DerivedKeys {
             csrf: MacKey::new(secret.derive("doorman csrf")),
             device: MacKey::new(secret.derive("doorman device cookie")),
             code: MacKey::new(secret.derive("doorman confirmation code")),
+            sealing: MacKey::new(secret.derive("doorman sealing")),
         }
+    }
+
+    /// AES-256-GCM under this secret's sealing key: a random nonce, then the ciphertext
+    /// and its tag.
+    fn seal(&self, plaintext: &[u8]) -> Vec<u8> {
+        let key = self.sealing_key();
+        let nonce = random_bytes::<12>();
+        let mut sealed = plaintext.to_vec();
+        key.seal_in_place_append_tag(
+            aead::Nonce::assume_unique_for_key(nonce),
+            aead::Aad::empty(),
+            &mut sealed,
+        )
+        .expect("AES-GCM seals any length a key has");
+        [nonce.as_slice(), &sealed].concat()
+    }
+
+    fn unseal(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+        let (nonce, ciphertext) = sealed.split_at_checked(12)?;
+        let nonce = aead::Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let mut plaintext = ciphertext.to_vec();
+        let opened = self
+            .sealing_key()
+            .open_in_place(nonce, aead::Aad::empty(), &mut plaintext)
+            .ok()?
+            .len();
+        plaintext.truncate(opened);
+        Some(plaintext)
+    }
+
+    fn sealing_key(&self) -> aead::LessSafeKey {
+        let key = aead::UnboundKey::new(&aead::AES_256_GCM, self.sealing.0.expose_secret())
+            .expect("a 32-byte key is an AES-256 key");
+        aead::LessSafeKey::new(key)
     }
 
     /// Public, stable name of the key, written in each token's `kid` header.
@@ -181,6 +219,18 @@ impl Keyring {
         &self.current
     }
 
+    /// Seals `plaintext` under the current secret.
+    pub(crate) fn seal(&self, plaintext: &[u8]) -> Vec<u8> {
+        self.current.seal(plaintext)
+    }
+
+    /// Opens what [`Keyring::seal`] sealed under the current or a previous secret.
+    pub(crate) fn unseal(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .find_map(|keys| keys.unseal(sealed))
+    }
+
     /// The key named by a token's `kid`, current or previous.
     pub(crate) fn find(&self, key_id: &str) -> Option<&DerivedKeys> {
         std::iter::once(&self.current)
@@ -235,6 +285,20 @@ mod tests {
         assert!(ring.find(&old_id).is_some());
         assert!(ring.find(&ring.current().id).is_some());
         assert!(ring.find("unknown").is_none());
+    }
+
+    #[test]
+    fn sealed_secrets_open_under_the_current_or_a_previous_secret_only() {
+        let old = SecretKey::new(vec![1; 32]);
+        let sealed = Keyring::new(&old, &[]).seal(b"a private key");
+        assert_ne!(&sealed[12..], b"a private key");
+        let rotated = Keyring::new(&SecretKey::new(vec![2; 32]), std::slice::from_ref(&old));
+        assert_eq!(rotated.unseal(&sealed).unwrap(), b"a private key");
+        let stranger = Keyring::new(&SecretKey::new(vec![3; 32]), &[]);
+        assert!(stranger.unseal(&sealed).is_none());
+        let mut tampered = sealed.clone();
+        tampered[20] ^= 1;
+        assert!(rotated.unseal(&tampered).is_none());
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod mail;
 mod metrics;
 #[path = "../migrations/mod.rs"]
 mod migrations;
+mod oidc;
 pub mod operator;
 mod outbox;
 mod passwords;

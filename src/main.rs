@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use doorman::config::Config;
-use doorman::operator::{Format, OperatorError};
+use doorman::operator::{ClientRegistration, Format, OperatorError};
 use doorman::startup::{Application, Services, run_worker};
 
 #[derive(Parser)]
@@ -30,6 +30,52 @@ enum Command {
     /// Inspect and retry queued emails.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Register and manage OpenID Connect clients (relying parties).
+    #[command(subcommand)]
+    Clients(ClientsCommand),
+    /// The OpenID Connect signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum ClientsCommand {
+    /// Register a client; prints its id and, unless public, its secret (shown once).
+    Add {
+        /// What people see on the consent page.
+        #[arg(long)]
+        name: String,
+        /// Where codes may be sent (https, or http on a loopback host); repeatable.
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        /// Where RP-initiated logout may send people afterwards; repeatable.
+        #[arg(long = "post-logout-redirect-uri")]
+        post_logout_redirect_uris: Vec<String>,
+        /// A browser or native app: no secret, PKCE required.
+        #[arg(long)]
+        public: bool,
+        /// The operator's own application: people are not asked for consent.
+        #[arg(long)]
+        first_party: bool,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// List the registered clients.
+    List {
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Remove a client, ending every token it holds.
+    Remove { client_id: String },
+    /// Give a confidential client a new secret (shown once); the old one stops working.
+    RotateSecret { client_id: String },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a new signing key the signer at once; older keys stay published while tokens
+    /// they signed live.
+    Rotate,
 }
 
 #[derive(Args)]
@@ -150,6 +196,42 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 UsersCommand::Delete { email } => operator.delete_user(&email).await,
             };
             print_result(output)?;
+        }
+        Command::Clients(command) => {
+            let operator = Services::build(&config).await?.operator();
+            let output = match command {
+                ClientsCommand::Add {
+                    name,
+                    redirect_uris,
+                    post_logout_redirect_uris,
+                    public,
+                    first_party,
+                    output,
+                } => {
+                    operator
+                        .add_client(
+                            ClientRegistration {
+                                name,
+                                redirect_uris,
+                                post_logout_redirect_uris,
+                                public,
+                                first_party,
+                            },
+                            output.format(),
+                        )
+                        .await
+                }
+                ClientsCommand::List { output } => operator.list_clients(output.format()).await,
+                ClientsCommand::Remove { client_id } => operator.remove_client(&client_id).await,
+                ClientsCommand::RotateSecret { client_id } => {
+                    operator.rotate_client_secret(&client_id).await
+                }
+            };
+            print_result(output)?;
+        }
+        Command::Keys(KeysCommand::Rotate) => {
+            let operator = Services::build(&config).await?.operator();
+            print_result(operator.rotate_keys().await)?;
         }
         Command::Outbox(command) => {
             let operator = Services::build(&config).await?.operator();

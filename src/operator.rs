@@ -4,8 +4,11 @@
 
 use std::fmt::Write as _;
 
+use std::sync::Arc;
+
 use crate::accounts::{Accounts, AccountsError, Email, UserSummary};
 use crate::db::entities::outbox;
+use crate::oidc::{NewClient, Oidc, OidcError, parse_redirect_uri};
 use crate::outbox::DeliveryStatus;
 use crate::outbox::Outbox;
 
@@ -17,6 +20,14 @@ pub enum OperatorError {
     UnknownUser(String),
     #[error("no failed outbox row has id {0}")]
     UnknownOutboxRow(i64),
+    #[error("no client has the id {0}")]
+    UnknownClient(String),
+    #[error("{0}")]
+    InvalidRedirectUri(String),
+    #[error("client {0} is public: it has no secret to rotate")]
+    PublicClient(String),
+    #[error(transparent)]
+    Oidc(Box<dyn std::error::Error + Send + Sync>),
     #[error(transparent)]
     Accounts(Box<dyn std::error::Error + Send + Sync>),
     #[error("database error")]
@@ -32,6 +43,24 @@ pub enum Format {
 pub struct Operator {
     pub(crate) accounts: Accounts,
     pub(crate) outbox: Outbox,
+    pub(crate) oidc: Arc<Oidc>,
+}
+
+/// A client as `doorman clients add` registers it.
+pub struct ClientRegistration {
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    /// A public client (a browser or native app) has no secret and must use PKCE.
+    pub public: bool,
+    /// Its people are not asked for consent.
+    pub first_party: bool,
+}
+
+impl From<OidcError> for OperatorError {
+    fn from(error: OidcError) -> Self {
+        OperatorError::Oidc(Box::new(error))
+    }
 }
 
 impl From<AccountsError> for OperatorError {
@@ -154,6 +183,169 @@ impl Operator {
             Some(id) if requeued == 0 => Err(OperatorError::UnknownOutboxRow(id)),
             _ => Ok(format!("requeued {requeued} row(s)")),
         }
+    }
+
+    /// `doorman clients add`: prints the client id and, for a confidential client, its
+    /// secret, shown this once.
+    ///
+    /// # Errors
+    /// [`OperatorError::InvalidRedirectUri`] for a URI that is not https (or http on a
+    /// loopback host), or none at all; database errors.
+    pub async fn add_client(
+        &self,
+        registration: ClientRegistration,
+        format: Format,
+    ) -> Result<String, OperatorError> {
+        if registration.redirect_uris.is_empty() {
+            return Err(OperatorError::InvalidRedirectUri(
+                "at least one --redirect-uri is required".to_owned(),
+            ));
+        }
+        let parse_all = |uris: Vec<String>| {
+            uris.iter()
+                .map(|uri| parse_redirect_uri(uri))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(OperatorError::InvalidRedirectUri)
+        };
+        let credentials = self
+            .oidc
+            .register_client(NewClient {
+                name: registration.name,
+                redirect_uris: parse_all(registration.redirect_uris)?,
+                post_logout_redirect_uris: parse_all(registration.post_logout_redirect_uris)?,
+                public: registration.public,
+                first_party: registration.first_party,
+            })
+            .await?;
+        Ok(match format {
+            Format::Json => serde_json::json!({
+                "client_id": credentials.client_id,
+                "client_secret": credentials.secret(),
+            })
+            .to_string(),
+            Format::Human => match credentials.secret() {
+                Some(secret) => format!(
+                    "client_id:     {}\nclient_secret: {secret}\nThe secret is shown this once: Doorman keeps only its hash.",
+                    credentials.client_id
+                ),
+                None => format!(
+                    "client_id:     {}\nA public client: no secret, it proves itself with PKCE.",
+                    credentials.client_id
+                ),
+            },
+        })
+    }
+
+    /// `doorman clients list`.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn list_clients(&self, format: Format) -> Result<String, OperatorError> {
+        let clients = self.oidc.clients().await?;
+        Ok(match format {
+            Format::Json => to_json(
+                &clients
+                    .iter()
+                    .map(|client| {
+                        serde_json::json!({
+                            "client_id": client.client_id,
+                            "name": client.name,
+                            "public": client.is_public(),
+                            "first_party": client.first_party,
+                            "redirect_uris": client.redirect_uris,
+                            "post_logout_redirect_uris": client.post_logout_redirect_uris,
+                            "created_at": client.created_at,
+                        })
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            Format::Human => {
+                let mut out = format!(
+                    "{:<24}  {:<30}  {:<12}  {}\n",
+                    "CLIENT ID", "NAME", "KIND", "REDIRECT URIS"
+                );
+                for client in &clients {
+                    let kind = match (client.is_public(), client.first_party) {
+                        (true, true) => "public, 1st",
+                        (true, false) => "public",
+                        (false, true) => "secret, 1st",
+                        (false, false) => "secret",
+                    };
+                    let _ = writeln!(
+                        out,
+                        "{:<24}  {:<30}  {:<12}  {}",
+                        client.client_id,
+                        client.name,
+                        kind,
+                        client.redirect_uris.join(" ")
+                    );
+                }
+                let _ = write!(out, "{} client(s)", clients.len());
+                out
+            }
+        })
+    }
+
+    /// `doorman clients remove`: with every grant, token and consent it had.
+    ///
+    /// # Errors
+    /// [`OperatorError::UnknownClient`]; database errors.
+    pub async fn remove_client(&self, client_id: &str) -> Result<String, OperatorError> {
+        if self.oidc.remove_client(client_id).await? {
+            Ok(format!(
+                "removed client {client_id} and every token it held"
+            ))
+        } else {
+            Err(OperatorError::UnknownClient(client_id.to_owned()))
+        }
+    }
+
+    /// `doorman clients rotate-secret`: the new secret, shown this once.
+    ///
+    /// # Errors
+    /// [`OperatorError::UnknownClient`], [`OperatorError::PublicClient`]; database errors.
+    pub async fn rotate_client_secret(&self, client_id: &str) -> Result<String, OperatorError> {
+        use secrecy::ExposeSecret;
+        match self.oidc.rotate_client_secret(client_id).await? {
+            Some(secret) => Ok(format!(
+                "client_secret: {}\nThe old secret no longer works; this one is shown this once.",
+                secret.expose_secret()
+            )),
+            None if self.oidc.client(client_id).await?.is_some() => {
+                Err(OperatorError::PublicClient(client_id.to_owned()))
+            }
+            None => Err(OperatorError::UnknownClient(client_id.to_owned())),
+        }
+    }
+
+    /// `doorman keys rotate`: a new signing key, signing at once on every instance within
+    /// seconds; the previous ones stay published while tokens they signed live.
+    ///
+    /// # Errors
+    /// Database or key errors.
+    pub async fn rotate_keys(&self) -> Result<String, OperatorError> {
+        let kid = self
+            .oidc
+            .keys()
+            .rotate()
+            .await
+            .map_err(|error| OperatorError::Oidc(Box::new(error)))?;
+        let listing = self
+            .oidc
+            .keys()
+            .listing()
+            .await
+            .map_err(|error| OperatorError::Oidc(Box::new(error)))?;
+        let mut out = format!("new signing key {kid}\npublished keys:\n");
+        for (published, created_at, signs) in listing {
+            let _ = writeln!(
+                out,
+                "  {published}  created {}{}",
+                created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                if signs { "  (signs)" } else { "" }
+            );
+        }
+        Ok(out.trim_end().to_owned())
     }
 
     async fn user(&self, email: &str) -> Result<UserSummary, OperatorError> {

@@ -20,6 +20,7 @@ use crate::http::{
 use crate::keys::{Keyring, SecretKey};
 use crate::limits::{Limit, Limits};
 use crate::metrics::Metrics;
+use crate::oidc::{Oidc, OidcSettings, SigningKeys};
 use crate::operator::Operator;
 use crate::outbox::webhooks::{self, WebhookSender};
 use crate::outbox::{DeliveryWorker, Outbox, SmtpMailer};
@@ -57,6 +58,7 @@ pub struct Services {
     pub(crate) db: DatabaseConnection,
     pub(crate) clock: Clock,
     pub(crate) accounts: Accounts,
+    pub(crate) oidc: Arc<Oidc>,
     pub(crate) outbox: Outbox,
     pub(crate) notifier: Arc<Notifier>,
     pub(crate) keyring: Keyring,
@@ -124,9 +126,26 @@ impl Services {
             },
             metrics: metrics.clone(),
         });
+        let oidc = Arc::new(Oidc::new(
+            db.clone(),
+            clock.clone(),
+            SigningKeys::new(
+                db.clone(),
+                keyring.clone(),
+                clock.clone(),
+                config.oidc_access_token_ttl,
+            ),
+            accounts.clone(),
+            OidcSettings {
+                issuer: config.base_url.clone(),
+                access_token_ttl: config.oidc_access_token_ttl,
+                refresh_token_ttl: config.oidc_refresh_token_ttl,
+            },
+        ));
         Ok(Self {
             db,
             clock,
+            oidc,
             accounts,
             outbox,
             notifier,
@@ -163,12 +182,14 @@ impl Services {
         Operator {
             accounts: self.accounts.clone(),
             outbox: self.outbox.clone(),
+            oidc: self.oidc.clone(),
         }
     }
 
     fn housekeeping(&self, config: &Config) -> Housekeeping {
         Housekeeping {
             accounts: self.accounts.clone(),
+            oidc: self.oidc.clone(),
             metrics: self.metrics.clone(),
             db: self.db.clone(),
             limits: Limits::new(self.db.clone(), self.clock.clone()),
@@ -284,6 +305,8 @@ impl Application {
             }),
             trusted_proxies: TrustedProxies(Arc::new(config.trusted_proxies.clone())),
             verified_sessions: Default::default(),
+            oidc: services.oidc,
+            clock: services.clock.clone(),
         });
         let admin = match config.admin_bind_addr {
             Some(address) => Some((

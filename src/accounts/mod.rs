@@ -52,7 +52,7 @@ pub(crate) use login::{AttemptOrigin, CurrentPassword, KnownDevice, Login, Sessi
 pub(crate) use notifier::{AccountLinks, LinkLifetimes, Notifier};
 pub(crate) use operator::UserSummary;
 pub(crate) use password_reset::PasswordReset;
-pub(crate) use settings::{AccountDeletion, PasswordChange};
+pub(crate) use settings::{AccountDeletion, PasswordChange, TokenHolder};
 pub(crate) use signup::{NewAccount, NewAccountRejection, Registration};
 
 use crate::clock::Clock;

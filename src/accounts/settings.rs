@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 use tower_sessions::session::Id as SessionId;
 
 use super::{
-    Account, Accounts, AccountsError, ConfirmAddress, CurrentPassword, SessionGrant, UserKey,
+    Account, Accounts, AccountsError, ConfirmAddress, CurrentPassword, Email, SessionGrant, UserKey,
 };
 use crate::db::entities::users::{self, Entity as User};
 use crate::events::{AccountData, AccountEvent};
@@ -27,7 +27,38 @@ pub(crate) enum AccountDeletion {
     WrongPassword,
 }
 
+/// An account that may hold an application's tokens: confirmed, with the credential
+/// version that ends them when it changes.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenHolder {
+    pub(crate) id: i64,
+    pub(crate) email: Email,
+    /// The language it signed up in.
+    pub(crate) locale: Option<String>,
+    pub(crate) credential_version: i32,
+}
+
 impl Accounts {
+    /// The account `user_id`, if it may hold tokens now.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub(crate) async fn token_holder(
+        &self,
+        user_id: i64,
+    ) -> Result<Option<TokenHolder>, AccountsError> {
+        Ok(self
+            .find_user(&self.db, UserKey::Id(user_id))
+            .await?
+            .filter(|user| user.confirmed_at.is_some())
+            .map(|user| TokenHolder {
+                id: user.id,
+                email: Email::from_stored(user.email),
+                locale: user.locale,
+                credential_version: user.credential_version,
+            }))
+    }
+
     /// The account a logged-in session's `grant` names, while the grant holds (see
     /// [`Account::logged_in`]).
     ///

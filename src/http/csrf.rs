@@ -86,7 +86,9 @@ struct CsrfField {
     csrf_token: String,
 }
 
-/// Gives every request a CSRF token and checks it on every POST outside the JSON API.
+/// Gives every request a CSRF token and checks it on every POST outside the JSON API, but
+/// the OpenID Connect authorization and logout endpoints, which a relying party's page may
+/// post to (they act as their `GET` does).
 pub(super) async fn protect(
     State(config): State<CsrfConfig>,
     request: Request,
@@ -99,7 +101,8 @@ pub(super) async fn protect(
         None => (URL_SAFE_NO_PAD.encode(random_bytes::<32>()), true),
     };
 
-    let request = if request.method() == Method::POST {
+    let cross_site_entry = super::handlers::oidc::CROSS_SITE_POSTS.contains(&request.uri().path());
+    let request = if request.method() == Method::POST && !cross_site_entry {
         let (parts, body) = request.into_parts();
         let bytes = match read_body(body).await {
             Ok(bytes) => bytes,

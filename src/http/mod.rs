@@ -92,6 +92,10 @@ pub(crate) struct AppServices {
     pub trusted_proxies: TrustedProxies,
     /// Forward auth's short memory of logged-in sessions.
     pub verified_sessions: verified_sessions::VerifiedSessions,
+    /// The OpenID Connect provider.
+    pub oidc: Arc<crate::oidc::Oidc>,
+    /// The time logins are stamped with (tests move it).
+    pub clock: crate::clock::Clock,
 }
 
 impl FromRef<AppState> for TrustedProxies {
@@ -139,7 +143,8 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
         .merge(handlers::login::routes())
         .merge(handlers::password_reset::routes())
         .merge(handlers::email_change::routes())
-        .merge(handlers::account::routes());
+        .merge(handlers::account::routes())
+        .merge(handlers::oidc::routes());
     if options.development {
         pages = pages.merge(handlers::dev_mailbox::routes());
     }
@@ -203,8 +208,17 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
             options.language.clone(),
             language::choose,
         ));
+    // Relying parties call these from their servers, or from a browser app of another
+    // origin: JSON, no cookies, no credentials in CORS.
+    let oidc_protocol = handlers::oidc::protocol_routes().layer(
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(tower_http::cors::Any)
+            .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+    );
     let mut app = Router::new()
         .merge(localized)
+        .merge(oidc_protocol)
         .merge(handlers::health::routes())
         .route("/static/style.css", get(stylesheet))
         .method_not_allowed_fallback(handlers::home::method_not_allowed)

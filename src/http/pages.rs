@@ -28,6 +28,13 @@ pub(super) struct SignupPage {
     pub return_to: String,
 }
 
+impl SignupPage {
+    /// "Already have an account?": the login page, going where this page was going.
+    fn login_href(&self) -> String {
+        super::return_to::carried("/login", &self.return_to)
+    }
+}
+
 #[derive(Template, WebTemplate, Default)]
 #[template(path = "check_email.html")]
 pub(super) struct CheckEmailPage {
@@ -69,6 +76,13 @@ pub(super) struct LoginPage {
     pub return_to: String,
 }
 
+impl LoginPage {
+    /// "New here?": the sign-up page, going where this page was going.
+    fn signup_href(&self) -> String {
+        super::return_to::carried("/signup", &self.return_to)
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "login_unconfirmed.html")]
 pub(super) struct LoginUnconfirmedPage {
@@ -90,6 +104,13 @@ pub(super) struct AccountPage {
     pub current_password_error: Option<String>,
     pub new_password_error: Option<String>,
     pub delete_error: Option<String>,
+    /// Applications with access (OpenID Connect consent or refresh tokens).
+    pub apps: Vec<AppEntry>,
+}
+
+pub(super) struct AppEntry {
+    pub client_id: String,
+    pub name: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -137,3 +158,30 @@ pub(super) struct MailboxEntry {
 pub(super) struct DevMailboxPage {
     pub messages: Vec<MailboxEntry>,
 }
+
+/// "May this application sign you in?" (SPEC §13), for a client that is not first-party.
+#[derive(Template, WebTemplate)]
+#[template(path = "consent.html")]
+pub(super) struct ConsentPage {
+    pub csrf_token: String,
+    pub client_name: String,
+    /// `offline_access` was asked for: access while the person is away.
+    pub offline: bool,
+    /// The authorization request, carried to the answer in hidden fields.
+    pub params: Vec<(String, String)>,
+}
+
+/// "Log out of Doorman?", for a logout an application asked for without showing who.
+#[derive(Template, WebTemplate)]
+#[template(path = "logout_confirm.html")]
+pub(super) struct LogoutConfirmPage {
+    pub csrf_token: String,
+    pub id_token_hint: String,
+    pub client_id: String,
+    pub post_logout_redirect_uri: String,
+    pub state: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "logged_out.html")]
+pub(super) struct LoggedOutPage;

@@ -19,11 +19,25 @@ impl ReturnTo {
     }
 }
 
-/// `?return_to=` on a page that carries it on in a hidden field.
+/// `?return_to=` on a page that carries it on in a hidden field, and `login_hint`, the
+/// address an application (OpenID Connect) says the person will use.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub(crate) struct ReturnToQuery {
     pub(crate) return_to: String,
+    pub(crate) login_hint: String,
+}
+
+/// `path`, carrying a checked `return_to` (empty for none) on to it: the login page's link
+/// to sign up, and back.
+pub(crate) fn carried(path: &str, return_to: &str) -> String {
+    if return_to.is_empty() {
+        return path.to_owned();
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("return_to", return_to)
+        .finish();
+    format!("{path}?{query}")
 }
 
 /// Where to send someone who just logged in or confirmed.

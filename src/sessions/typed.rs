@@ -24,6 +24,9 @@ const USER_ID_KEY: &str = "user_id";
 /// The credential version the login proved; a session whose version is not the
 /// account's is not logged in.
 const CREDENTIAL_VERSION_KEY: &str = "credential_version";
+/// When the login (or the emailed code) last proved the person, Unix seconds: what
+/// OpenID Connect's `auth_time` and `max_age` are about.
+const AUTHENTICATED_AT_KEY: &str = "authenticated_at";
 /// The sign-up in progress ([`SignupState`]).
 const SIGNUP_KEY: &str = "signup";
 
@@ -77,14 +80,24 @@ impl TypedSession {
             }))
     }
 
-    /// Logs this browser in under a new session id; the sign-up it came from is done.
+    /// Logs this browser in under a new session id, proved at `at` (Unix seconds); the
+    /// sign-up it came from is done.
     ///
     /// # Errors
     /// The session store failed.
-    pub(crate) async fn log_in(&self, grant: &SessionGrant) -> Result<(), Error> {
+    pub(crate) async fn log_in(&self, grant: &SessionGrant, at: i64) -> Result<(), Error> {
         self.0.cycle_id().await?;
         self.0.remove_value(SIGNUP_KEY).await?;
+        self.0.insert(AUTHENTICATED_AT_KEY, at).await?;
         self.keep_login(grant).await
+    }
+
+    /// When the person last proved themselves in this session (Unix seconds).
+    ///
+    /// # Errors
+    /// The session store failed.
+    pub(crate) async fn authenticated_at(&self) -> Result<Option<i64>, Error> {
+        self.0.get(AUTHENTICATED_AT_KEY).await
     }
 
     /// Records the credential version a password change gave this browser, which stays

@@ -291,3 +291,28 @@ email-taken-subject = Jemand wollte Ihre Adresse verwenden
 email-taken-intro = Jemand wollte ein anderes Doorman-Konto auf diese E-Mail-Adresse umstellen, zu der es bereits ein Konto gibt: Ihres. Nichts wurde geändert.
 email-taken-log-in = Sie können sich wie gewohnt anmelden:
 email-taken-not-you = Wenn Sie das nicht erwartet haben, können Sie diese E-Mail ignorieren.
+
+## Bei Anwendungen anmelden (OpenID Connect)
+
+consent-title = Zugriff erlauben
+consent-heading = Mit Ihrem Konto bei { $client } anmelden?
+consent-intro = { $client } möchte wissen, wer Sie sind. Wenn Sie es erlauben, erhält es:
+consent-email = Ihre E-Mail-Adresse, die bestätigt ist
+consent-offline = Zugriff, während Sie nicht da sind, bis Sie ihn auf Ihrer Kontoseite entfernen
+consent-allow = Erlauben
+consent-deny = Ablehnen
+oidc-error-title = Diese Anmeldeanfrage kann nicht verwendet werden
+oidc-error-unknown-client = Die Anwendung, die Sie hierher geschickt hat, ist bei diesem Dienst nicht registriert. Gehen Sie zu ihr zurück und informieren Sie ihre Betreiber.
+oidc-error-redirect-uri = Die Anwendung, die Sie hierher geschickt hat, wollte zu einer Adresse zurückkehren, die sie nicht registriert hat. Zu Ihrer Sicherheit wurden Sie nicht dorthin geschickt.
+oidc-error-request = Die Anmeldeanfrage ist unvollständig oder fehlerhaft. Gehen Sie zur Anwendung zurück und versuchen Sie es erneut.
+logout-confirm-title = Abmelden?
+logout-confirm-intro = Eine Anwendung möchte Ihre Sitzung hier beenden. Möchten Sie sich auch bei diesem Dienst abmelden?
+logout-confirm-button = Abmelden
+logout-confirm-stay = Angemeldet bleiben
+logged-out-title = Sie sind abgemeldet
+logged-out-intro = Ihre Sitzung hier wurde beendet.
+logged-out-log-in = Wieder anmelden
+account-apps-heading = Anwendungen mit Zugriff
+account-apps-none = Keine Anwendung hat Zugriff auf Ihr Konto.
+account-apps-remove = Zugriff entfernen
+account-app-removed = Die Anwendung hat keinen Zugriff mehr auf Ihr Konto.

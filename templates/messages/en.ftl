@@ -292,3 +292,28 @@ email-taken-subject = Someone tried to use your address
 email-taken-intro = Someone tried to move another Doorman account to this email address, which already has an account: yours. Nothing was changed.
 email-taken-log-in = You can log in as usual:
 email-taken-not-you = If you did not expect this, you can ignore this email.
+
+## Signing in to applications (OpenID Connect)
+
+consent-title = Allow access
+consent-heading = Sign in to { $client } with your account?
+consent-intro = { $client } asks to know who you are. If you allow it, it receives:
+consent-email = your email address, which is confirmed
+consent-offline = access while you are away, until you remove it on your account page
+consent-allow = Allow
+consent-deny = Deny
+oidc-error-title = This sign-in request cannot be used
+oidc-error-unknown-client = The application that sent you here is not registered with this service. Go back to it and tell its operators.
+oidc-error-redirect-uri = The application that sent you here asked to return to an address it has not registered. For your safety you were not sent there.
+oidc-error-request = The sign-in request is incomplete or malformed. Go back to the application and try again.
+logout-confirm-title = Log out?
+logout-confirm-intro = An application asks to end your session here. Log out of this service too?
+logout-confirm-button = Log out
+logout-confirm-stay = Stay logged in
+logged-out-title = You are logged out
+logged-out-intro = Your session here has ended.
+logged-out-log-in = Log in again
+account-apps-heading = Apps with access
+account-apps-none = No application has access to your account.
+account-apps-remove = Remove access
+account-app-removed = The application no longer has access to your account.

@@ -291,3 +291,28 @@ email-taken-subject = Quelqu’un a essayé d’utiliser votre adresse
 email-taken-intro = Quelqu’un a essayé de déplacer un autre compte Doorman vers cette adresse e-mail, qui a déjà un compte : le vôtre. Rien n’a été modifié.
 email-taken-log-in = Vous pouvez vous connecter comme d’habitude :
 email-taken-not-you = Si vous ne vous y attendiez pas, vous pouvez ignorer cet e-mail.
+
+## Se connecter à des applications (OpenID Connect)
+
+consent-title = Autoriser l’accès
+consent-heading = Vous connecter à { $client } avec votre compte ?
+consent-intro = { $client } demande à savoir qui vous êtes. Si vous l’autorisez, elle reçoit :
+consent-email = votre adresse e-mail, qui est confirmée
+consent-offline = un accès en votre absence, jusqu’à ce que vous le retiriez sur la page de votre compte
+consent-allow = Autoriser
+consent-deny = Refuser
+oidc-error-title = Cette demande de connexion ne peut pas être utilisée
+oidc-error-unknown-client = L’application qui vous a envoyé ici n’est pas enregistrée auprès de ce service. Retournez-y et prévenez ceux qui la gèrent.
+oidc-error-redirect-uri = L’application qui vous a envoyé ici a demandé à revenir à une adresse qu’elle n’a pas enregistrée. Pour votre sécurité, vous n’y avez pas été envoyé.
+oidc-error-request = La demande de connexion est incomplète ou mal formée. Retournez à l’application et réessayez.
+logout-confirm-title = Vous déconnecter ?
+logout-confirm-intro = Une application demande à mettre fin à votre session ici. Vous déconnecter aussi de ce service ?
+logout-confirm-button = Me déconnecter
+logout-confirm-stay = Rester connecté
+logged-out-title = Vous êtes déconnecté
+logged-out-intro = Votre session ici a pris fin.
+logged-out-log-in = Vous reconnecter
+account-apps-heading = Applications ayant accès
+account-apps-none = Aucune application n’a accès à votre compte.
+account-apps-remove = Retirer l’accès
+account-app-removed = L’application n’a plus accès à votre compte.

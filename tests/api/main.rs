@@ -14,6 +14,7 @@ mod helpers;
 mod json_api;
 mod languages;
 mod login;
+mod oidc;
 mod openapi;
 mod pages;
 mod process;

@@ -2,6 +2,11 @@
 //! (accounts, outbox, session store), not here.
 
 pub mod limits;
+pub mod oidc_clients;
+pub mod oidc_consents;
+pub mod oidc_grants;
+pub mod oidc_keys;
+pub mod oidc_refresh_tokens;
 pub mod outbox;
 pub mod sessions;
 pub mod users;

@@ -13,7 +13,7 @@ use crate::http::csrf::CsrfToken;
 use crate::http::devices::Origin;
 use crate::http::error::AppError;
 use crate::http::forms::{ChangePasswordForm, CurrentPasswordForm, HtmlForm};
-use crate::http::pages::AccountPage;
+use crate::http::pages::{AccountPage, AppEntry};
 use crate::i18n::{self, Localize};
 use crate::passwords::PasswordAttempt;
 use axum::Router;
@@ -36,19 +36,37 @@ fn notice_text(key: &str) -> Option<String> {
         "email-sent" => "account-email-change-sent",
         "email-changed" => "account-email-changed",
         "password-changed" => "account-password-changed",
+        "app-removed" => "account-app-removed",
         _ => return None,
     };
     Some(i18n::t(id))
 }
 
-pub(super) fn account_page(state: &AppState, account: &Account, csrf_token: String) -> AccountPage {
-    AccountPage {
+/// The account page of `account`, with the applications that have access to it.
+pub(super) async fn account_page(
+    state: &AppState,
+    account: &Account,
+    csrf_token: String,
+) -> Result<AccountPage, AppError> {
+    let apps = state
+        .oidc
+        .apps_with_access(account.id)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|app| AppEntry {
+            client_id: app.client_id,
+            name: app.name,
+        })
+        .collect();
+    Ok(AccountPage {
         csrf_token,
         email: account.email.as_str().to_owned(),
         member_since: i18n::long_date(account.created_at),
         password_min_length: state.accounts.rules().password_min_length,
+        apps,
         ..AccountPage::default()
-    }
+    })
 }
 
 pub(super) fn current_password(typed: &str, origin: AttemptOrigin) -> CurrentPassword {
@@ -68,12 +86,12 @@ pub(crate) async fn show(
     user: CurrentUser,
     CsrfToken(csrf_token): CsrfToken,
     Query(query): Query<NoticeQuery>,
-) -> Response {
+) -> Result<Response, AppError> {
     let page = AccountPage {
         notice: query.notice.as_deref().and_then(notice_text),
-        ..account_page(&state, &user.account, csrf_token)
+        ..account_page(&state, &user.account, csrf_token).await?
     };
-    no_store(page.into_response())
+    Ok(no_store(page.into_response()))
 }
 
 pub(crate) async fn change_password(
@@ -92,7 +110,7 @@ pub(crate) async fn change_password(
             user.session.id().as_ref(),
         )
         .await?;
-    let page = account_page(&state, &user.account, csrf_token);
+    let page = account_page(&state, &user.account, csrf_token).await?;
     Ok(match outcome {
         PasswordChange::Changed(grant) => {
             // Other sessions ended with the old version; this one carries on with the new.
@@ -131,7 +149,7 @@ pub(crate) async fn delete(
         }
         AccountDeletion::WrongPassword => refused(AccountPage {
             delete_error: Some(i18n::t("account-wrong-password")),
-            ..account_page(&state, &user.account, csrf_token)
+            ..account_page(&state, &user.account, csrf_token).await?
         }),
     })
 }
@@ -145,10 +163,15 @@ mod tests {
     fn every_notice_has_its_text_in_every_language() {
         for language in Language::ALL {
             let texts: Vec<String> = sync_scope(language, || {
-                ["email-sent", "email-changed", "password-changed"]
-                    .into_iter()
-                    .map(|key| notice_text(key).expect("a known notice"))
-                    .collect()
+                [
+                    "email-sent",
+                    "email-changed",
+                    "password-changed",
+                    "app-removed",
+                ]
+                .into_iter()
+                .map(|key| notice_text(key).expect("a known notice"))
+                .collect()
             });
             crate::i18n::tests::assert_all_found(&texts);
         }

@@ -39,7 +39,7 @@ pub(crate) async fn change_email(
 ) -> Result<Response, AppError> {
     let page = AccountPage {
         new_email: form.email.trim().to_owned(),
-        ..account_page(&state, &user.account, csrf_token)
+        ..account_page(&state, &user.account, csrf_token).await?
     };
     let email = match Email::parse(&form.email) {
         Ok(email) => email,

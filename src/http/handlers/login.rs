@@ -32,6 +32,7 @@ pub(crate) async fn form(
     LoginPage {
         csrf_token,
         return_to: hidden(state.return_policy.accept(&query.return_to).as_ref()),
+        email: query.login_hint.trim().to_owned(),
         ..LoginPage::default()
     }
 }
@@ -97,7 +98,7 @@ pub(crate) async fn log_in(
     grant: &SessionGrant,
     to: &str,
 ) -> Result<Response, AppError> {
-    session.log_in(grant).await?;
+    session.log_in(grant, state.clock.unix_now()).await?;
     let mut response = Redirect::to(to).into_response();
     response
         .headers_mut()

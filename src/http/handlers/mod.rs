@@ -10,6 +10,7 @@ pub(super) mod hand_off;
 pub(super) mod health;
 pub(super) mod home;
 pub(super) mod login;
+pub(super) mod oidc;
 pub(super) mod password_reset;
 pub(super) mod signup;
 

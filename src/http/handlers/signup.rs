@@ -31,6 +31,7 @@ pub(crate) async fn form(
         csrf_token,
         password_min_length: state.accounts.rules().password_min_length,
         return_to: hidden(state.return_policy.accept(&query.return_to).as_ref()),
+        email: query.login_hint.trim().to_owned(),
         ..SignupPage::default()
     }
 }

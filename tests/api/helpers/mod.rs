@@ -74,11 +74,21 @@ pub fn location(response: &reqwest::Response) -> String {
 }
 
 /// The `value` of the input named `name` in an HTML page.
+/// The `value` of the input named `name` in an HTML page, as a browser would submit it
+/// (the HTML escapes undone).
 pub fn form_value(html: &str, name: &str) -> Option<String> {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker)? + marker.len();
     let end = html[start..].find('"')? + start;
-    Some(html[start..end].to_owned())
+    Some(
+        html[start..end]
+            .replace("&#38;", "&")
+            .replace("&amp;", "&")
+            .replace("&#34;", "\"")
+            .replace("&#39;", "'")
+            .replace("&#60;", "<")
+            .replace("&#62;", ">"),
+    )
 }
 
 pub fn unique_email() -> String {
