@@ -15,6 +15,7 @@ mod json_api;
 mod languages;
 mod login;
 mod oidc;
+mod oidc_client;
 mod openapi;
 mod pages;
 mod process;
