@@ -210,12 +210,22 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
         ));
     // Relying parties call these from their servers, or from a browser app of another
     // origin: JSON, no cookies, no credentials in CORS.
-    let oidc_protocol = handlers::oidc::protocol_routes().layer(
-        tower_http::cors::CorsLayer::new()
-            .allow_origin(tower_http::cors::Any)
-            .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
-    );
+    let cors = tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]);
+    let oidc_protocol = handlers::oidc::protocol_routes().layer(cors.clone());
+    // Userinfo reads one header and answers JSON: like forward auth, it skips the layers
+    // of pages and forms (it reads no body), and an application may call it per request.
+    let userinfo = handlers::oidc::userinfo_routes()
+        .layer(cors)
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            count_request,
+        ))
+        .with_state(state.clone())
+        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span));
     let mut app = Router::new()
         .merge(localized)
         .merge(oidc_protocol)
@@ -255,7 +265,7 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
     if options.development {
         app = app.layer(axum::middleware::from_fn(loopback_host_only));
     }
-    Router::new().merge(forward_auth).merge(app)
+    Router::new().merge(forward_auth).merge(userinfo).merge(app)
 }
 
 /// A response that sets a cookie is that visitor's alone: no shared cache may keep it (it

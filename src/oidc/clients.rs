@@ -213,8 +213,12 @@ impl Oidc {
 
     /// The client that `authentication` proves to be, as registered: a confidential
     /// client by its secret (compared as hashes, in constant time), a public one by its
-    /// id alone. Failures count against the client and the caller's address, like failed
-    /// logins.
+    /// id alone. Failures count against the client id and the caller's address; past
+    /// either limit a failure is answered `429`. Unlike a password, a secret is 256
+    /// random bits that no number of guesses finds, so the limits only quiet a misbehaving
+    /// caller and never hold up a right secret: a stranger failing with a client's id
+    /// cannot lock the client out, and a busy client's concurrent exchanges cost no
+    /// counter writes.
     ///
     /// # Errors
     /// [`OidcError::InvalidClient`] when it proves nothing; [`OidcError::Throttled`] past
@@ -224,9 +228,6 @@ impl Oidc {
         authentication: &ClientAuthentication,
         origin: std::net::IpAddr,
     ) -> Result<Client, OidcError> {
-        let reservation = self
-            .reserve_client_attempt(authentication.client_id(), origin)
-            .await?;
         let client = self.client(authentication.client_id()).await?;
         let proven = match (&client, authentication) {
             (Some(client), ClientAuthentication::None { .. }) => client.is_public(),
@@ -247,11 +248,13 @@ impl Oidc {
             (None, _) => false,
         };
         match client {
-            Some(client) if proven => {
-                self.give_back_client_attempt(reservation).await?;
-                Ok(client)
-            }
-            _ => Err(OidcError::InvalidClient),
+            Some(client) if proven => Ok(client),
+            _ => Err(self
+                .count_failed_client_authentication(authentication.client_id(), origin)
+                .await?
+                .map_or(OidcError::InvalidClient, |exceeded| OidcError::Throttled {
+                    retry_after: exceeded.retry_after,
+                })),
         }
     }
 }

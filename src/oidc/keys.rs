@@ -1,4 +1,4 @@
-//! The provider's signing keys (SPEC §13): RSA 2048, generated on the first start, kept in
+//! The provider's signing keys (SPEC §13): RSA 2048 (see [`KEY_BITS`]), generated on the first start, kept in
 //! the database sealed under a key derived from `SECRET_KEY` (so every instance signs with
 //! the same one), published as a JWKS, and rotated by `doorman keys rotate`: the new key
 //! signs at once; the previous ones stay published until every token they signed expired.
@@ -31,6 +31,16 @@ use crate::keys::Keyring;
 
 /// How long an instance signs with the keys it read before reading them again.
 const RELOAD_AFTER: Duration = Duration::from_secs(5);
+
+/// A token naming a key this instance has not seen makes it read the keys again, but not
+/// more often than this: made-up `kid`s cannot turn every request into a database read.
+const UNKNOWN_KID_RELOAD_AFTER: Duration = Duration::from_secs(1);
+
+/// 112-bit strength, NIST SP 800-57's floor through 2030 and what the large providers
+/// publish; a 3072-bit key costs 2.5 times as much per signature, and every code exchange
+/// signs twice. Keys of any size from 2048 to 8192 bits verify, so a later rotation to a
+/// larger size needs no other change.
+const KEY_BITS: usize = 2048;
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum KeyError {
@@ -72,6 +82,8 @@ pub(crate) struct SigningKeys {
     /// The longest any token we sign lives: a retired key is published this much longer.
     longest_token_life: Duration,
     loaded: RwLock<Option<Arc<KeySet>>>,
+    /// Held while reading the keys, so that requests arriving together read them once.
+    reloading: tokio::sync::Mutex<()>,
     rng: SystemRandom,
 }
 
@@ -88,20 +100,33 @@ impl SigningKeys {
             clock,
             longest_token_life,
             loaded: RwLock::new(None),
+            reloading: tokio::sync::Mutex::new(()),
             rng: SystemRandom::new(),
         }
     }
 
     /// The keys as read at most [`RELOAD_AFTER`] ago; the first start makes one.
     async fn keys(&self) -> Result<Arc<KeySet>, KeyError> {
-        if let Some(keys) = self
-            .loaded
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .as_ref()
-            .filter(|keys| keys.read_at.elapsed() < RELOAD_AFTER)
-        {
-            return Ok(keys.clone());
+        self.keys_read_within(RELOAD_AFTER).await
+    }
+
+    /// The keys as read at most `age` ago: read again if older, by one request while
+    /// the others wait for its answer.
+    async fn keys_read_within(&self, age: Duration) -> Result<Arc<KeySet>, KeyError> {
+        let fresh = || {
+            self.loaded
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .as_ref()
+                .filter(|keys| keys.read_at.elapsed() < age)
+                .cloned()
+        };
+        if let Some(keys) = fresh() {
+            return Ok(keys);
+        }
+        let _reading = self.reloading.lock().await;
+        if let Some(keys) = fresh() {
+            return Ok(keys);
         }
         self.reload().await
     }
@@ -171,9 +196,9 @@ impl SigningKeys {
     /// transaction every other key stops signing. Returns its `kid`.
     async fn insert_new_key(&self, retire_others: bool) -> Result<String, KeyError> {
         let der = tokio::task::spawn_blocking(|| {
-            use rsa::Generate;
             use rsa::pkcs8::EncodePrivateKey;
-            rsa::PrivateKey::generate()
+            rsa::PrivateKey::new(&mut getrandom::SysRng, KEY_BITS)
+                .map_err(|error| KeyError::Generation(error.to_string()))?
                 .to_pkcs8_der()
                 .map(|der| der.as_bytes().to_vec())
                 .map_err(|error| KeyError::Generation(error.to_string()))
@@ -310,7 +335,7 @@ impl SigningKeys {
         let mut keys = self.keys().await?;
         if !keys.published.iter().any(|key| key.kid == kid) {
             // Another instance may have rotated since this one read the keys.
-            keys = self.reload().await?;
+            keys = self.keys_read_within(UNKNOWN_KID_RELOAD_AFTER).await?;
         }
         let Some(key) = keys.published.iter().find(|key| key.kid == kid) else {
             return Ok(Err(NotOurs));

@@ -272,9 +272,22 @@ pub(crate) struct Oidc {
     accounts: Accounts,
     limits: Limits,
     settings: OidcSettings,
-    /// Grants userinfo found alive, by their public id, with the answer.
-    alive: Mutex<HashMap<String, (Instant, UserInfo)>>,
+    /// Access tokens userinfo verified, by their SHA-256.
+    verified: Mutex<HashMap<[u8; 32], VerifiedAccess>>,
 }
+
+/// An access token whose signature userinfo checked: an RSA verification costs more than
+/// the rest of the request, so it is done once per token and instance. Its grant is
+/// checked again once the answer is older than [`GRANT_FRESHNESS`].
+#[derive(Clone)]
+struct VerifiedAccess {
+    grant_id: String,
+    expires: i64,
+    answer: Option<(Instant, UserInfo)>,
+}
+
+/// Most access tokens userinfo remembers per instance (about 200 bytes each).
+const VERIFIED_TOKENS_KEPT: usize = 65_536;
 
 impl Oidc {
     pub(crate) fn new(
@@ -291,7 +304,7 @@ impl Oidc {
             keys,
             accounts,
             settings,
-            alive: Mutex::default(),
+            verified: Mutex::default(),
         }
     }
 
@@ -480,28 +493,32 @@ impl Oidc {
         redirect_uri: &str,
         code_verifier: Option<&str>,
     ) -> Result<Tokens, OidcError> {
-        let grant = GrantRow::find()
-            .filter(oidc_grants::Column::CodeHash.eq(sha256_hex(code)))
-            .one(&self.db)
+        let code_hash = sha256_hex(code);
+        let now = self.clock.now();
+        // Marking the code used and reading its grant is one statement: a code
+        // presented twice at once is spent by exactly one of them.
+        let spent = GrantRow::update_many()
+            .col_expr(oidc_grants::Column::CodeUsedAt, Expr::value(now))
+            .filter(oidc_grants::Column::CodeHash.eq(code_hash.as_str()))
+            .filter(oidc_grants::Column::CodeUsedAt.is_null())
+            .exec_with_returning(&self.db)
             .await?
-            .ok_or(OidcError::InvalidGrant("the code is not valid"))?;
+            .pop();
+        let Some(grant) = spent else {
+            let used = GrantRow::find()
+                .filter(oidc_grants::Column::CodeHash.eq(code_hash))
+                .one(&self.db)
+                .await?
+                .ok_or(OidcError::InvalidGrant("the code is not valid"))?;
+            if used.client_id == client.client_id {
+                self.revoke_grant(&used).await?;
+            }
+            return Err(OidcError::InvalidGrant("the code was already used"));
+        };
         if grant.client_id != client.client_id {
             return Err(OidcError::InvalidGrant(
                 "the code was issued to another client",
             ));
-        }
-        let now = self.clock.now();
-        let first_use = GrantRow::update_many()
-            .col_expr(oidc_grants::Column::CodeUsedAt, Expr::value(now))
-            .filter(oidc_grants::Column::Id.eq(grant.id))
-            .filter(oidc_grants::Column::CodeUsedAt.is_null())
-            .exec(&self.db)
-            .await?
-            .rows_affected
-            == 1;
-        if !first_use {
-            self.revoke_grant(&grant).await?;
-            return Err(OidcError::InvalidGrant("the code was already used"));
         }
         if grant.revoked_at.is_some() || grant.code_expires_at <= now {
             return Err(OidcError::InvalidGrant("the code has expired"));
@@ -683,19 +700,37 @@ impl Oidc {
     /// # Errors
     /// `invalid_token`; database and key errors.
     pub(crate) async fn userinfo(&self, access_token: &str) -> Result<UserInfo, OidcError> {
-        let claims: AccessClaims = self
-            .keys
-            .verify(access_token, Some("at+jwt"))
-            .await?
-            .map_err(|_| OidcError::InvalidToken)?;
-        if claims.iss != self.settings.issuer || claims.exp <= self.clock.unix_now() {
+        let digest: [u8; 32] = Sha256::digest(access_token.as_bytes()).into();
+        let mut token = match self.remembered_token(&digest) {
+            Some(token) => token,
+            None => {
+                let claims: AccessClaims = self
+                    .keys
+                    .verify(access_token, Some("at+jwt"))
+                    .await?
+                    .map_err(|_| OidcError::InvalidToken)?;
+                if claims.iss != self.settings.issuer {
+                    return Err(OidcError::InvalidToken);
+                }
+                VerifiedAccess {
+                    grant_id: claims.gid,
+                    expires: claims.exp,
+                    answer: None,
+                }
+            }
+        };
+        if token.expires <= self.clock.unix_now() {
             return Err(OidcError::InvalidToken);
         }
-        if let Some(info) = self.alive_answer(&claims.gid) {
-            return Ok(info);
+        if let Some((_, info)) = token
+            .answer
+            .as_ref()
+            .filter(|(found_at, _)| found_at.elapsed() < GRANT_FRESHNESS)
+        {
+            return Ok(info.clone());
         }
         let grant = GrantRow::find()
-            .filter(oidc_grants::Column::GrantId.eq(claims.gid.as_str()))
+            .filter(oidc_grants::Column::GrantId.eq(token.grant_id.as_str()))
             .filter(oidc_grants::Column::RevokedAt.is_null())
             .one(&self.db)
             .await?
@@ -714,25 +749,26 @@ impl Oidc {
                 .then(|| holder.locale.clone())
                 .flatten(),
         };
-        self.remember_alive(&claims.gid, &info);
+        token.answer = Some((Instant::now(), info.clone()));
+        self.remember_token(digest, token);
         Ok(info)
     }
 
-    fn alive_answer(&self, grant_id: &str) -> Option<UserInfo> {
-        let alive = self.alive.lock().unwrap_or_else(PoisonError::into_inner);
-        let (found_at, info) = alive.get(grant_id)?;
-        (found_at.elapsed() < GRANT_FRESHNESS).then(|| info.clone())
+    fn remembered_token(&self, digest: &[u8; 32]) -> Option<VerifiedAccess> {
+        let verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        verified.get(digest).cloned()
     }
 
-    fn remember_alive(&self, grant_id: &str, info: &UserInfo) {
-        let mut alive = self.alive.lock().unwrap_or_else(PoisonError::into_inner);
-        if alive.len() >= 65_536 {
-            alive.retain(|_, (found_at, _)| found_at.elapsed() < GRANT_FRESHNESS);
-            if alive.len() >= 65_536 {
-                alive.clear();
+    fn remember_token(&self, digest: [u8; 32], token: VerifiedAccess) {
+        let now = self.clock.unix_now();
+        let mut verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        if verified.len() >= VERIFIED_TOKENS_KEPT {
+            verified.retain(|_, token| token.expires > now);
+            if verified.len() >= VERIFIED_TOKENS_KEPT {
+                verified.clear();
             }
         }
-        alive.insert(grant_id.to_owned(), (Instant::now(), info.clone()));
+        verified.insert(digest, token);
     }
 
     /// RFC 7009: a refresh token revokes its whole chain, an access token its grant; any
@@ -781,10 +817,12 @@ impl Oidc {
             .filter(oidc_grants::Column::RevokedAt.is_null())
             .exec(&self.db)
             .await?;
-        self.alive
+        // This instance stops answering for the grant's tokens at once; others within
+        // GRANT_FRESHNESS.
+        self.verified
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .remove(&grant.grant_id);
+            .retain(|_, token| token.grant_id != grant.grant_id);
         Ok(())
     }
 
@@ -927,34 +965,22 @@ impl Oidc {
         })
     }
 
-    async fn reserve_client_attempt(
+    /// Counts a failed client authentication; the longest wait when it was over a limit.
+    async fn count_failed_client_authentication(
         &self,
         client_id: &str,
         origin: IpAddr,
-    ) -> Result<Vec<(Limit, String)>, OidcError> {
-        let taken = vec![
+    ) -> Result<Option<Exceeded>, OidcError> {
+        let mut longest_wait: Option<Exceeded> = None;
+        for (limit, subject) in [
             (FAILED_CLIENT_AUTH_BY_CLIENT, client_id.to_owned()),
             (FAILED_CLIENT_AUTH_BY_ADDRESS, client_subject(origin)),
-        ];
-        let mut longest_wait: Option<Exceeded> = None;
-        for (limit, subject) in &taken {
-            if let Err(exceeded) = self.limits.take(limit, subject).await? {
+        ] {
+            if let Err(exceeded) = self.limits.take(&limit, &subject).await? {
                 longest_wait = longest_wait.max(Some(exceeded));
             }
         }
-        match longest_wait {
-            Some(exceeded) => Err(OidcError::Throttled {
-                retry_after: exceeded.retry_after,
-            }),
-            None => Ok(taken),
-        }
-    }
-
-    async fn give_back_client_attempt(&self, taken: Vec<(Limit, String)>) -> Result<(), OidcError> {
-        for (limit, subject) in &taken {
-            self.limits.give_back(limit, subject).await?;
-        }
-        Ok(())
+        Ok(longest_wait)
     }
 
     /// Deletes grants whose code and every refresh token have ended, for housekeeping.

@@ -244,6 +244,8 @@ async fn discovery_names_every_endpoint_and_what_is_supported() {
         key.get("d").is_none() && key.get("p").is_none(),
         "public keys only"
     );
+    let modulus = URL_SAFE_NO_PAD.decode(key["n"].as_str().unwrap()).unwrap();
+    assert_eq!(modulus.len() * 8, 2048, "RSA 2048 (SECURITY.md says why)");
 }
 
 #[tokio::test]
@@ -298,6 +300,17 @@ async fn the_code_flow_gives_a_public_client_signed_tokens_and_userinfo() {
     assert_eq!(info["sub"], user_id.as_str());
     assert_eq!(info["email"], email.as_str());
     assert_eq!(info["email_verified"], true);
+
+    // RFC 6750: the scheme's name is case-insensitive; by POST too.
+    let lowercase = app
+        .client
+        .post(app.url("/oauth2/userinfo"))
+        .header("authorization", format!("bearer {access_token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lowercase.status(), 200);
+    assert_eq!(lowercase.headers()["cache-control"], "no-store");
 }
 
 #[tokio::test]
@@ -970,6 +983,17 @@ async fn failed_client_authentication_is_throttled() {
     }
     assert_eq!(&statuses[..10], &[401; 10], "{statuses:?}");
     assert_eq!(statuses[10], 429, "{statuses:?}");
+
+    // A stranger failing with the client's id does not lock the client out: its own
+    // secret is still taken (and answered for the bad refresh token, not the client).
+    let (status, body) = token_request(
+        &app,
+        &rp,
+        &[("grant_type", "refresh_token"), ("refresh_token", "x")],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"], "invalid_grant", "{body}");
 }
 
 #[tokio::test]

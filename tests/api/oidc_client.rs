@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::oidc::register;
 use crate::helpers::{PASSWORD, location, spawn_app_with, unique_email, unused_port};
+use crate::oidc::register;
 
 #[tokio::test]
 #[ignore = "needs Node and openid-client in target/oidc-rp (.ci/run installs them)"]
@@ -44,15 +44,24 @@ async fn openid_client_signs_people_in_refreshes_and_logs_out() {
         .env("EMAIL", &email)
         .env("SESSION_COOKIE", format!("doorman_session={session}"))
         .env("REDIRECT_URI", &public.redirect_uri)
-        .env("POST_LOGOUT_REDIRECT_URI", "https://app.example.com/logged-out")
+        .env(
+            "POST_LOGOUT_REDIRECT_URI",
+            "https://app.example.com/logged-out",
+        )
         .env("PUBLIC_CLIENT_ID", &public.client_id)
         .env("CONFIDENTIAL_CLIENT_ID", &confidential.client_id)
-        .env("CONFIDENTIAL_CLIENT_SECRET", confidential.secret.as_deref().unwrap());
+        .env(
+            "CONFIDENTIAL_CLIENT_SECRET",
+            confidential.secret.as_deref().unwrap(),
+        );
     let output = tokio::task::spawn_blocking(move || command.output().expect("node runs"))
         .await
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "openid-client failed:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "openid-client failed:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("every flow passed"), "{stdout}");
 }

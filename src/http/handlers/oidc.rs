@@ -47,8 +47,12 @@ pub(crate) fn protocol_routes() -> Router<AppState> {
         .route("/.well-known/openid-configuration", get(discovery))
         .route("/oauth2/jwks", get(jwks))
         .route("/oauth2/token", post(token))
-        .route("/oauth2/userinfo", get(userinfo).post(userinfo))
         .route("/oauth2/revoke", post(revoke))
+}
+
+/// Userinfo, which an application may ask on each of its own requests, like forward auth.
+pub(crate) fn userinfo_routes() -> Router<AppState> {
+    Router::new().route("/oauth2/userinfo", get(userinfo).post(userinfo))
 }
 
 /// Paths that take a cross-site `POST` by design (a relying party's form): no CSRF token
@@ -592,11 +596,13 @@ async fn revoke(
 
 /// `GET`/`POST /oauth2/userinfo`, with `Authorization: Bearer`.
 async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    // RFC 6750 §2.1: the scheme's name is case-insensitive.
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim);
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
     let Some(bearer) = bearer.filter(|token| !token.is_empty()) else {
         return no_store(
             (
