@@ -2,6 +2,7 @@
 
 mod account;
 mod any_device;
+mod apache_oidc;
 mod audit;
 mod browser;
 mod cli;

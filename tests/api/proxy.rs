@@ -10,7 +10,7 @@ use crate::helpers::{
 };
 
 /// The application behind the proxy: it answers with who the proxy says is logged in.
-async fn start_upstream() -> u16 {
+pub async fn start_upstream() -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let app = axum::Router::new().fallback(|headers: HeaderMap| async move {
@@ -25,13 +25,13 @@ async fn start_upstream() -> u16 {
 }
 
 /// A proxy process, stopped when dropped.
-struct Proxy {
-    child: Child,
-    port: u16,
-    _dir: TempDir,
+pub struct Proxy {
+    pub child: Child,
+    pub port: u16,
+    pub _dir: TempDir,
 }
 
-struct TempDir(std::path::PathBuf);
+pub struct TempDir(pub std::path::PathBuf);
 
 impl Drop for TempDir {
     fn drop(&mut self) {
