@@ -850,11 +850,31 @@ async fn userinfo_refuses_bad_revoked_and_deleted_accounts_tokens() {
     let access = tokens["access_token"].as_str().unwrap();
     assert_eq!(userinfo(&app, access).await.status(), 200);
 
+    // The same claims under `alg: none`, and HS256 keyed with the public modulus (the
+    // algorithm-confusion attack); an ID token, which is not an access token.
+    let claims = access.split('.').nth(1).unwrap();
+    let unsigned = format!(
+        "{}.{claims}.",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"at+jwt"}"#)
+    );
+    let jwks: Value = app.get("/oauth2/jwks").await.json().await.unwrap();
+    let modulus = jwks["keys"][0]["n"].as_str().unwrap().to_owned();
+    let confused_input = format!(
+        "{}.{claims}",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"at+jwt"}"#)
+    );
+    let mut mac = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(modulus.as_bytes()).unwrap();
+    hmac::Mac::update(&mut mac, confused_input.as_bytes());
+    let mac = hmac::Mac::finalize(mac).into_bytes();
+    let confused = format!("{confused_input}.{}", URL_SAFE_NO_PAD.encode(mac));
     for bad in [
         "",
         "not-a-token",
         &format!("{access}x"),
         &access.replace('.', "x"),
+        &unsigned,
+        &confused,
+        tokens["id_token"].as_str().unwrap(),
     ] {
         let response = userinfo(&app, bad).await;
         assert_eq!(response.status(), 401, "{bad:?}");
