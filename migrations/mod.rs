@@ -16,6 +16,7 @@ mod m20261203_000008_typed_outbox_rows;
 mod m20261203_000009_limit_counters_expire;
 mod m20261203_000010_ascii_email_domains;
 mod m20261203_000011_openid_connect;
+mod m20261204_000012_email_sign_in;
 
 pub(crate) struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_limit_counters_expire::Migration),
             Box::new(m20261203_000010_ascii_email_domains::Migration),
             Box::new(m20261203_000011_openid_connect::Migration),
+            Box::new(m20261204_000012_email_sign_in::Migration),
         ]
     }
 }

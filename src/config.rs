@@ -80,6 +80,8 @@ pub struct Config {
     pub confirm_token_ttl: Duration,
     /// Lifetime of the six-digit code in a confirmation email.
     pub confirm_code_ttl: Duration,
+    /// Lifetime of the code and link in a sign-in email (SPEC §14).
+    pub login_code_ttl: Duration,
     pub reset_token_ttl: Duration,
     pub unconfirmed_account_ttl: Duration,
     pub password_min_length: usize,
@@ -279,6 +281,7 @@ impl Config {
             })?,
             confirm_token_ttl: vars.duration("CONFIRM_TOKEN_TTL", "24h")?,
             confirm_code_ttl: vars.duration("CONFIRM_CODE_TTL", "1h")?,
+            login_code_ttl: vars.duration("LOGIN_CODE_TTL", "15m")?,
             reset_token_ttl: vars.duration("RESET_TOKEN_TTL", "1h")?,
             unconfirmed_account_ttl: vars.duration("UNCONFIRMED_ACCOUNT_TTL", "7d")?,
             rate_limit_per_minute: vars.number("RATE_LIMIT_PER_MINUTE", 20)?,
@@ -593,6 +596,7 @@ mod tests {
             ("SECRET_KEY_PREVIOUS", "short"),
             ("CONFIRM_TOKEN_TTL", "forever"),
             ("CONFIRM_CODE_TTL", "soon"),
+            ("LOGIN_CODE_TTL", "a while"),
             ("RESET_TOKEN_TTL", "2y"),
             ("UNCONFIRMED_ACCOUNT_TTL", "7"),
             ("PASSWORD_MIN_LENGTH", "4"),

@@ -111,6 +111,7 @@ impl Services {
                 confirm: config.confirm_token_ttl,
                 reset: config.reset_token_ttl,
                 code: config.confirm_code_ttl,
+                login: config.login_code_ttl,
             },
             config.default_locale,
         ));

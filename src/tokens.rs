@@ -30,6 +30,8 @@ pub enum Purpose {
     Confirm,
     Reset,
     EmailChange,
+    /// Signing in with an emailed link (SPEC §14).
+    Login,
 }
 
 impl Purpose {
@@ -38,6 +40,16 @@ impl Purpose {
             Purpose::Confirm => "confirm",
             Purpose::Reset => "reset",
             Purpose::EmailChange => "email_change",
+            Purpose::Login => "login",
+        }
+    }
+
+    /// What the six-digit code of an email of this purpose is derived under; only
+    /// confirmation and sign-in emails carry one.
+    fn code_label(self) -> &'static [u8] {
+        match self {
+            Purpose::Login => b"login code",
+            _ => b"confirm code",
         }
     }
 }
@@ -79,13 +91,13 @@ impl LinkToken {
     }
 }
 
-/// A six-digit confirmation code (SPEC §9). Derived from the current key, the account and
-/// the outbox row of the email that carries it, so nothing secret is stored; never
-/// printed.
+/// A six-digit code beside a confirmation or sign-in link (SPEC §9, §14). Derived from the
+/// current key, the purpose, the account and the outbox row of the email that carries it,
+/// so nothing secret is stored; never printed.
 #[derive(Debug)]
-pub(crate) struct ConfirmationCode(SecretBox<u32>);
+pub(crate) struct EmailedCode(SecretBox<u32>);
 
-impl ConfirmationCode {
+impl EmailedCode {
     fn new(number: u32) -> Self {
         Self(SecretBox::new(Box::new(number)))
     }
@@ -222,23 +234,38 @@ impl Tokens {
         Ok(verified)
     }
 
-    /// The code for the confirmation email in outbox row `email_row` to `user_id`.
-    pub(crate) fn confirmation_code(&self, user_id: i64, email_row: i64) -> ConfirmationCode {
+    /// The code of the `purpose` email in outbox row `email_row` to `user_id`.
+    pub(crate) fn emailed_code(
+        &self,
+        purpose: Purpose,
+        user_id: i64,
+        email_row: i64,
+    ) -> EmailedCode {
         let (user_id, email_row) = (user_id.to_string(), email_row.to_string());
         let tag = self.keyring.current().code().tag(&[
-            b"confirm code",
+            purpose.code_label(),
             user_id.as_bytes(),
             email_row.as_bytes(),
         ]);
         let number = u32::from_be_bytes([tag[0], tag[1], tag[2], tag[3]]);
-        ConfirmationCode::new(number % 1_000_000)
+        EmailedCode::new(number % 1_000_000)
     }
 
     /// True when `attempt` is the code of that email (one integer comparison: no timing to
     /// learn digits from).
-    pub(crate) fn code_matches(&self, user_id: i64, email_row: i64, attempt: &CodeAttempt) -> bool {
+    pub(crate) fn code_matches(
+        &self,
+        purpose: Purpose,
+        user_id: i64,
+        email_row: i64,
+        attempt: &CodeAttempt,
+    ) -> bool {
         attempt.0.as_ref().is_some_and(|typed| {
-            typed.expose_secret() == self.confirmation_code(user_id, email_row).0.expose_secret()
+            typed.expose_secret()
+                == self
+                    .emailed_code(purpose, user_id, email_row)
+                    .0
+                    .expose_secret()
         })
     }
 

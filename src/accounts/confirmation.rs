@@ -21,7 +21,7 @@ use super::{Accounts, AccountsError, AttemptOrigin, Email, SessionGrant, UserKey
 use crate::db::entities::users::{self, Entity as User};
 
 use crate::limits::{Limit, client_subject};
-use crate::outbox::OutboxKind;
+use crate::outbox::{NewEmail, OutboxKind};
 use crate::passwords::{NewPassword, PasswordAttempt, PasswordRejection};
 use crate::sessions;
 use crate::tokens::{CodeAttempt, LinkToken, Purpose, SecretToken};
@@ -194,8 +194,11 @@ impl Accounts {
         return_to: Option<&str>,
     ) -> Result<(), AccountsError> {
         if let Some(email) = email {
-            self.queue(&[(OutboxKind::Confirmation, None, email.as_str(), return_to)])
-                .await?;
+            self.queue(&[NewEmail {
+                return_to,
+                ..NewEmail::to(OutboxKind::Confirmation, email.as_str())
+            }])
+            .await?;
         }
         Ok(())
     }
@@ -248,7 +251,11 @@ impl Accounts {
         }
         let reserved = self.reserve_code_attempt(email).await?;
         let (user_id, email_row) = reserved.unwrap_or((0, 0));
-        if !self.tokens.code_matches(user_id, email_row, code) || reserved.is_none() {
+        if !self
+            .tokens
+            .code_matches(Purpose::Confirm, user_id, email_row, code)
+            || reserved.is_none()
+        {
             return Ok(CodeConfirmation::WrongCode);
         }
         self.give_back_code_attempt(user_id).await?;

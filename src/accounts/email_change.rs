@@ -8,7 +8,7 @@ use super::links::LinkProblem;
 use super::{Accounts, AccountsError, CurrentPassword, Email, UserKey};
 use crate::db::entities::users::{self, Entity as User};
 use crate::events::{AccountData, AccountEvent};
-use crate::outbox::OutboxKind;
+use crate::outbox::{NewEmail, OutboxKind};
 use crate::tokens::{LinkToken, Purpose};
 
 #[derive(Debug)]
@@ -23,8 +23,10 @@ pub(crate) enum EmailChangeRequest {
 #[derive(Debug)]
 pub(crate) enum EmailChange {
     Changed,
+    /// The password (or, without one, a recent sign-in in this browser) did not hold.
     WrongPassword {
         email: Email,
+        has_password: bool,
     },
     /// The new address was registered by someone else after the link was sent.
     AddressTaken,
@@ -52,29 +54,15 @@ impl Accounts {
         // Only decides whom to tell; the unique index decides at confirmation. The link and
         // the notice to the old address are queued together: the safety notice cannot be
         // lost while the link goes out.
-        let notice = (
-            OutboxKind::EmailChangeNotice,
-            Some(user.id),
-            user.email.as_str(),
-            None,
-        );
+        let notice = NewEmail::to(OutboxKind::EmailChangeNotice, &user.email).of_user(user.id);
         match self.find_user(&self.db, UserKey::Email(new_email)).await? {
             Some(owner) => {
-                let taken = (
-                    OutboxKind::EmailTaken,
-                    Some(owner.id),
-                    owner.email.as_str(),
-                    None,
-                );
+                let taken = NewEmail::to(OutboxKind::EmailTaken, &owner.email).of_user(owner.id);
                 self.queue(&[taken, notice]).await?;
             }
             None => {
-                let link = (
-                    OutboxKind::EmailChangeConfirmation,
-                    Some(user.id),
-                    new_email.as_str(),
-                    None,
-                );
+                let link = NewEmail::to(OutboxKind::EmailChangeConfirmation, new_email.as_str())
+                    .of_user(user.id);
                 self.queue(&[link, notice]).await?;
             }
         }
@@ -96,11 +84,11 @@ impl Accounts {
     ) -> Result<EmailChange, AccountsError> {
         let opened = self.open_link(token, Purpose::EmailChange).await?;
         let new_email = opened.link_email;
-        if !self
-            .password_holds(&opened.user, &current.attempt, &current.origin)
-            .await?
-        {
-            return Ok(EmailChange::WrongPassword { email: new_email });
+        if !self.proves(&opened.user, current).await? {
+            return Ok(EmailChange::WrongPassword {
+                email: new_email,
+                has_password: super::login::stored_password(&opened.user).is_some(),
+            });
         }
         let transaction = self.db.begin().await?;
         let result = User::update_many()

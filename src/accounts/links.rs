@@ -26,6 +26,8 @@ pub(crate) struct LinkView {
     /// The account as it is now: a sign-up session bound to exactly this may confirm with
     /// one button.
     pub(crate) account: SessionGrant,
+    /// False for an account that signs in only by email: no password to ask for.
+    pub(crate) has_password: bool,
 }
 
 /// How fresh the account behind a link must be read.
@@ -58,6 +60,13 @@ pub(super) fn token_state(purpose: Purpose, user: &users::Model, link_email: &st
         ],
         Purpose::Reset => vec![user.email.clone(), user.password_hash.clone()],
         Purpose::EmailChange => vec![user.email.clone(), link_email.to_lowercase()],
+        Purpose::Login => vec![
+            user.email.clone(),
+            super::email_sign_in::sign_in_state(
+                user.login_code_email,
+                user.login_code_expires_at.is_some(),
+            ),
+        ],
     }
 }
 
@@ -107,7 +116,7 @@ impl Accounts {
         let already_used = match purpose {
             Purpose::Confirm => user.confirmed_at.is_some(),
             Purpose::EmailChange => user.email_normalized == link_email.normalized(),
-            Purpose::Reset => false,
+            Purpose::Reset | Purpose::Login => false,
         };
         if already_used {
             return Err(problem(LinkProblem::AlreadyUsed));
@@ -141,6 +150,7 @@ impl Accounts {
             .await
             .map(|opened| LinkView {
                 account: SessionGrant::of(&opened.user),
+                has_password: super::login::stored_password(&opened.user).is_some(),
                 email: opened.link_email,
             })
     }

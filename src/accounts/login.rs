@@ -51,11 +51,31 @@ pub(crate) struct AttemptOrigin {
     pub(crate) device: Option<KnownDevice>,
 }
 
-/// The current password as typed on the account page, and where it comes from.
+/// How recent a sign-in must be to stand in for the password of an account that has none
+/// (changing its address, setting a password, deleting it): what OWASP asks of
+/// re-authentication before a sensitive change.
+const RECENT_SIGN_IN: Duration = Duration::from_secs(15 * 60);
+
+/// The current password as typed on the account page, and where it comes from; for an
+/// account without a password, the browser's sign-in stands in for it while recent.
 #[derive(Debug)]
 pub(crate) struct CurrentPassword {
     pub(crate) attempt: PasswordAttempt,
     pub(crate) origin: AttemptOrigin,
+    pub(crate) signed_in: Option<SignedInAt>,
+}
+
+/// The login a browser's session holds, and when it was made (Unix seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SignedInAt {
+    pub(crate) grant: SessionGrant,
+    pub(crate) at: i64,
+}
+
+/// The password stored for `user`, if it has one: an account that signed in by email
+/// before confirming has none (see `email_sign_in`).
+pub(super) fn stored_password(user: &users::Model) -> Option<&str> {
+    Some(user.password_hash.as_str()).filter(|hash| !hash.is_empty())
 }
 
 /// A browser that logged in to `user_id` before, told apart from others by `nonce`. It
@@ -128,8 +148,10 @@ impl Accounts {
             .await?;
         let verification = match password.plausible() {
             Some(typed) => {
+                // An account without a password is checked against the dummy hash, like an
+                // unknown address: as slow, and never a match.
                 self.hasher
-                    .verify(typed, user.as_ref().map(|u| u.password_hash.as_str()))
+                    .verify(typed, user.as_ref().and_then(stored_password))
                     .await?
             }
             None => Verification::Mismatch,
@@ -162,10 +184,30 @@ impl Accounts {
         current: &CurrentPassword,
     ) -> Result<Option<users::Model>, AccountsError> {
         let user = self.existing_user(user_id).await?;
-        Ok(self
-            .password_holds(&user, &current.attempt, &current.origin)
-            .await?
-            .then_some(user))
+        Ok(self.proves(&user, current).await?.then_some(user))
+    }
+
+    /// True when `current` proves the person is `user`'s owner: its password, or, for an
+    /// account without one, a sign-in to it in this browser within [`RECENT_SIGN_IN`].
+    ///
+    /// # Errors
+    /// [`AccountsError::Throttled`] past the failed-login limits; hashing and database
+    /// errors.
+    pub(super) async fn proves(
+        &self,
+        user: &users::Model,
+        current: &CurrentPassword,
+    ) -> Result<bool, AccountsError> {
+        if stored_password(user).is_some() {
+            return self
+                .password_holds(user, &current.attempt, &current.origin)
+                .await;
+        }
+        let recent = RECENT_SIGN_IN.as_secs() as i64;
+        Ok(current.signed_in.is_some_and(|signed_in| {
+            signed_in.grant == SessionGrant::of(user)
+                && self.clock.unix_now() - signed_in.at <= recent
+        }))
     }
 
     /// True when `attempt` is `user`'s password. Every place that checks a password asks
@@ -189,7 +231,7 @@ impl Accounts {
             return Ok(false);
         };
         let holds = matches!(
-            self.hasher.verify(typed, Some(&user.password_hash)).await?,
+            self.hasher.verify(typed, stored_password(user)).await?,
             Verification::Match { .. }
         );
         if holds {

@@ -11,6 +11,7 @@
 //! | sign-up | `signup` |
 //! | confirmation (link, code, "Continue", resend) | `confirmation` |
 //! | login and the failed-login throttle | `login` |
+//! | signing in with an emailed code or link | `email_sign_in` |
 //! | password reset | `password_reset` |
 //! | address change | `email_change` |
 //! | password change, deletion, the logged-in account | `settings` |
@@ -23,6 +24,7 @@ mod confirmation;
 mod dev_mailbox;
 mod email;
 mod email_change;
+mod email_sign_in;
 mod links;
 mod login;
 mod notifier;
@@ -47,8 +49,11 @@ pub(crate) use confirmation::{
 pub use email::Email;
 pub(crate) use email::EmailRejection;
 pub(crate) use email_change::{EmailChange, EmailChangeRequest};
+pub(crate) use email_sign_in::EmailSignIn;
 pub(crate) use links::LinkProblem;
-pub(crate) use login::{AttemptOrigin, CurrentPassword, KnownDevice, Login, SessionGrant};
+pub(crate) use login::{
+    AttemptOrigin, CurrentPassword, KnownDevice, Login, SessionGrant, SignedInAt,
+};
 pub(crate) use notifier::{AccountLinks, LinkLifetimes, Notifier};
 pub(crate) use operator::UserSummary;
 pub(crate) use password_reset::PasswordReset;
@@ -60,7 +65,7 @@ use crate::db::entities::users::{self, Entity as User};
 use crate::events::{AccountData, AccountEvent};
 use crate::limits::Limits;
 use crate::metrics::{Gauges, Metrics};
-use crate::outbox::{Enqueued, Outbox, OutboxKind};
+use crate::outbox::{Enqueued, NewEmail, Outbox, OutboxKind};
 use crate::passwords::{HashError, NewPassword, PasswordHasher};
 use crate::sessions;
 use crate::tokens::{Purpose, Tokens};
@@ -94,10 +99,6 @@ impl From<HashError> for AccountsError {
     }
 }
 
-/// An email for [`Accounts::queue`]: its kind, its account if known, the recipient and
-/// the checked `return_to` its link carries.
-type QueuedEmail<'a> = (OutboxKind, Option<i64>, &'a str, Option<&'a str>);
-
 /// How a user is looked up.
 #[derive(Debug, Clone, Copy)]
 enum UserKey<'a> {
@@ -119,6 +120,8 @@ pub(crate) struct Account {
     pub(crate) email: Email,
     pub(crate) created_at: chrono::DateTime<chrono::Utc>,
     pub(crate) confirmed_at: chrono::DateTime<chrono::Utc>,
+    /// False for an account that signs in only by email (SPEC §14).
+    pub(crate) has_password: bool,
 }
 
 impl Account {
@@ -132,6 +135,7 @@ impl Account {
         }
         Some(Self {
             id: user.id,
+            has_password: login::stored_password(&user).is_some(),
             confirmed_at: user.confirmed_at?,
             email: Email::from_stored(user.email),
             created_at: user.created_at,
@@ -290,10 +294,7 @@ impl Accounts {
             .outbox
             .enqueue_email(
                 &transaction,
-                OutboxKind::PasswordChanged,
-                Some(user.id),
-                &user.email,
-                None,
+                &NewEmail::to(OutboxKind::PasswordChanged, &user.email).of_user(user.id),
             )
             .await?;
         if confirms {
@@ -320,26 +321,23 @@ impl Accounts {
     /// Queues emails that no other change causes (a resend, a reset link, the two emails of
     /// an address change) in one transaction: all of them or none. A `None` user is looked
     /// up by the recipient when the email is composed.
-    async fn queue(&self, emails: &[QueuedEmail<'_>]) -> Result<(), DbErr> {
+    /// Returns what became of each, in order.
+    async fn queue(&self, emails: &[NewEmail<'_>]) -> Result<Vec<Enqueued>, DbErr> {
         let transaction = self.db.begin().await?;
         let mut outcomes = Vec::with_capacity(emails.len());
-        for &(kind, user_id, recipient, return_to) in emails {
-            let enqueued = self
-                .outbox
-                .enqueue_email(&transaction, kind, user_id, recipient, return_to)
-                .await?;
-            outcomes.push((enqueued, kind));
+        for email in emails {
+            outcomes.push(self.outbox.enqueue_email(&transaction, email).await?);
         }
         transaction.commit().await?;
-        for (enqueued, kind) in outcomes {
-            self.after_enqueue(enqueued, kind);
+        for (enqueued, email) in outcomes.iter().zip(emails) {
+            self.after_enqueue(*enqueued, email.kind);
         }
-        Ok(())
+        Ok(outcomes)
     }
 
     fn after_enqueue(&self, enqueued: Enqueued, kind: OutboxKind) {
         match enqueued {
-            Enqueued::Queued => self.outbox.wake(),
+            Enqueued::Queued(_) => self.outbox.wake(),
             Enqueued::CapReached => {
                 tracing::info!(
                     kind = kind.label(),

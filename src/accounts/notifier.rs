@@ -13,8 +13,8 @@ use crate::db::entities::users::{self, Entity as User};
 use crate::i18n::{self, Language, describe_duration};
 use crate::mail::{
     self, AlreadyRegisteredEmail, ConfirmationEmail, EmailChangeConfirmationEmail,
-    EmailChangeNoticeEmail, EmailTakenEmail, PasswordChangedEmail, PasswordResetEmail,
-    RenderedEmail,
+    EmailChangeNoticeEmail, EmailTakenEmail, NoAccountEmail, PasswordChangedEmail,
+    PasswordResetEmail, RenderedEmail, SignInEmail,
 };
 use crate::outbox::OutboxKind;
 use crate::outbox::worker::{ComposeError, Composed, Composer};
@@ -29,6 +29,10 @@ pub(crate) trait AccountLinks: Send + Sync {
     fn confirm_email_change(&self, token: &SecretToken) -> String;
     fn login(&self) -> String;
     fn forgot_password(&self) -> String;
+    /// The page of a sign-in link, carrying `return_to` like a confirmation link.
+    fn sign_in(&self, token: &SecretToken, return_to: Option<&str>) -> String;
+    /// The sign-up page, going on to `return_to` afterwards.
+    fn signup(&self, return_to: Option<&str>) -> String;
 }
 
 /// How long each kind of link works.
@@ -38,6 +42,8 @@ pub(crate) struct LinkLifetimes {
     pub(crate) reset: Duration,
     /// The six-digit code beside the confirmation link.
     pub(crate) code: Duration,
+    /// The code and link of a sign-in email.
+    pub(crate) login: Duration,
 }
 
 pub(crate) struct Notifier {
@@ -81,6 +87,7 @@ impl Notifier {
         let lifetime = match purpose {
             Purpose::Reset => self.lifetimes.reset,
             Purpose::Confirm | Purpose::EmailChange => self.lifetimes.confirm,
+            Purpose::Login => self.lifetimes.login,
         };
         let state = token_state(purpose, user, link_email);
         let state: Vec<&str> = state.iter().map(String::as_str).collect();
@@ -103,20 +110,42 @@ impl Composer for Notifier {
             }
         };
         let Some(user) = user else {
-            return Ok(Composed::Obsolete("no account has this address"));
+            return match kind {
+                // Someone asked to sign in with an address that has no account: tell
+                // the inbox so, in the language of the browser that asked.
+                OutboxKind::SignIn => {
+                    let language = row
+                        .locale
+                        .as_deref()
+                        .and_then(Language::from_tag)
+                        .unwrap_or(self.default_language);
+                    let email = NoAccountEmail {
+                        signup_url: self.links.signup(row.return_to.as_deref()),
+                    };
+                    let email =
+                        i18n::sync_scope(language, || mail::render(&row.recipient, &email))?;
+                    Ok(Composed::Ready(email))
+                }
+                _ => Ok(Composed::Obsolete("no account has this address")),
+            };
         };
         if let Some(reason) = obsolete(kind, &user, &row.recipient) {
             return Ok(Composed::Obsolete(reason));
         }
+        let user = match kind {
+            OutboxKind::Confirmation => {
+                self.activate_code(&user, row.id).await?;
+                user
+            }
+            OutboxKind::SignIn => self.activate_sign_in(user, row.id).await?,
+            _ => user,
+        };
         // Sent to the address as the account holds it; for the new address of a move, to
         // that address.
         let recipient = match kind {
             OutboxKind::EmailChangeConfirmation | OutboxKind::EmailChangeNotice => &row.recipient,
             _ => &user.email,
         };
-        if kind == OutboxKind::Confirmation {
-            self.activate_code(&user, row.id).await?;
-        }
         // Every email to an account speaks the language it signed up in.
         let language = user
             .locale
@@ -172,6 +201,37 @@ impl Notifier {
         Ok(())
     }
 
+    /// Makes sign-in email `email_row` the account's valid one, for `LOGIN_CODE_TTL` from
+    /// now, with no wrong codes yet; like [`Self::activate_code`], only ever a newer
+    /// email. Returns the account as this email's link must fingerprint it: this email
+    /// valid and unused (if a newer one was composed meanwhile, that link is spent from
+    /// the start).
+    async fn activate_sign_in(
+        &self,
+        user: users::Model,
+        email_row: i64,
+    ) -> Result<users::Model, DbErr> {
+        let expires_at = self.tokens.now()
+            + chrono::Duration::from_std(self.lifetimes.login).unwrap_or_default();
+        User::update_many()
+            .col_expr(users::Column::LoginCodeEmail, Expr::value(email_row))
+            .col_expr(users::Column::LoginCodeExpiresAt, Expr::value(expires_at))
+            .col_expr(users::Column::LoginCodeFailures, Expr::value(0))
+            .filter(users::Column::Id.eq(user.id))
+            .filter(
+                Condition::any()
+                    .add(users::Column::LoginCodeEmail.is_null())
+                    .add(users::Column::LoginCodeEmail.lt(email_row)),
+            )
+            .exec(&self.db)
+            .await?;
+        Ok(users::Model {
+            login_code_email: Some(email_row),
+            login_code_expires_at: Some(expires_at),
+            ..user
+        })
+    }
+
     fn write(
         &self,
         kind: OutboxKind,
@@ -186,7 +246,10 @@ impl Notifier {
                 let email = ConfirmationEmail {
                     confirm_url: self.links.confirm_account(&token, row.return_to.as_deref()),
                     valid_for: confirm_valid_for(),
-                    code: self.tokens.confirmation_code(user.id, row.id).digits(),
+                    code: self
+                        .tokens
+                        .emailed_code(Purpose::Confirm, user.id, row.id)
+                        .digits(),
                     code_valid_for: describe_duration(self.lifetimes.code),
                 };
                 mail::render(recipient, &email)
@@ -229,6 +292,18 @@ impl Notifier {
             OutboxKind::EmailTaken => {
                 let email = EmailTakenEmail {
                     login_url: self.links.login(),
+                };
+                mail::render(recipient, &email)
+            }
+            OutboxKind::SignIn => {
+                let token = self.mint(Purpose::Login, user, &user.email);
+                let email = SignInEmail {
+                    sign_in_url: self.links.sign_in(&token, row.return_to.as_deref()),
+                    code: self
+                        .tokens
+                        .emailed_code(Purpose::Login, user.id, row.id)
+                        .digits(),
+                    valid_for: describe_duration(self.lifetimes.login),
                 };
                 mail::render(recipient, &email)
             }

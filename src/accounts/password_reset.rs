@@ -4,7 +4,7 @@
 
 use super::links::LinkProblem;
 use super::{Accounts, AccountsError, ConfirmAddress, Email};
-use crate::outbox::OutboxKind;
+use crate::outbox::{NewEmail, OutboxKind};
 use crate::passwords::{NewPassword, PasswordRejection};
 use crate::tokens::{LinkToken, Purpose};
 
@@ -31,7 +31,7 @@ impl Accounts {
     ) -> Result<(), AccountsError> {
         if let Some(email) = email {
             // A reset ends at the login page, which takes its own `return_to`.
-            self.queue(&[(OutboxKind::PasswordReset, None, email.as_str(), None)])
+            self.queue(&[NewEmail::to(OutboxKind::PasswordReset, email.as_str())])
                 .await?;
         }
         Ok(())

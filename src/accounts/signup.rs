@@ -6,7 +6,7 @@ use super::{Accounts, AccountsError, Email, EmailRejection, SessionGrant, UserKe
 use crate::db::entities::users::{self, Entity as User};
 use crate::events::{AccountData, AccountEvent};
 use crate::i18n::Language;
-use crate::outbox::OutboxKind;
+use crate::outbox::{NewEmail, OutboxKind};
 use crate::passwords::{NewPassword, PasswordRejection};
 
 /// A sign-up request that passed every input rule.
@@ -129,7 +129,13 @@ impl Accounts {
         };
         let enqueued = self
             .outbox
-            .enqueue_email(&transaction, kind, Some(user_id), &recipient, return_to)
+            .enqueue_email(
+                &transaction,
+                &NewEmail {
+                    return_to,
+                    ..NewEmail::to(kind, &recipient).of_user(user_id)
+                },
+            )
             .await?;
         transaction.commit().await?;
         if matches!(registration, Registration::Created(_)) {

@@ -158,6 +158,22 @@ pub(crate) struct ChangePasswordForm {
     pub password: String,
 }
 
+/// An address to send something to, from a form that goes on to `return_to` afterwards.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct EmailReturnToForm {
+    #[serde(deserialize_with = "address_if_valid")]
+    pub(crate) email: Option<Email>,
+    pub(crate) return_to: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct TokenReturnToForm {
+    pub(crate) token: String,
+    pub(crate) return_to: String,
+}
+
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub(crate) struct CodeForm {

@@ -57,4 +57,15 @@ impl AccountLinks for Links {
     fn forgot_password(&self) -> String {
         format!("{}/password/forgot", self.base_url)
     }
+
+    fn sign_in(&self, token: &SecretToken, return_to: Option<&str>) -> String {
+        with_return_to(
+            format!("{}/login/email/{}", self.base_url, token.expose()),
+            return_to,
+        )
+    }
+
+    fn signup(&self, return_to: Option<&str>) -> String {
+        with_return_to(format!("{}/signup", self.base_url), return_to)
+    }
 }

@@ -141,6 +141,7 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
         .merge(handlers::signup::routes())
         .merge(handlers::confirmation::routes())
         .merge(handlers::login::routes())
+        .merge(handlers::email_sign_in::routes())
         .merge(handlers::password_reset::routes())
         .merge(handlers::email_change::routes())
         .merge(handlers::account::routes())

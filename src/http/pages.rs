@@ -83,6 +83,25 @@ impl LoginPage {
     }
 }
 
+/// "Check your inbox" after asking for a sign-in email (SPEC §14).
+#[derive(Template, WebTemplate, Default)]
+#[template(path = "login_check_email.html")]
+pub(super) struct LoginCheckEmailPage {
+    pub csrf_token: String,
+    /// Next to the code field.
+    pub code_error: Option<String>,
+}
+
+/// The page a sign-in link opens: one button, which signs in the browser that presses it.
+#[derive(Template, WebTemplate)]
+#[template(path = "login_link.html")]
+pub(super) struct LoginLinkPage {
+    pub csrf_token: String,
+    pub token: String,
+    pub email: String,
+    pub return_to: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "login_unconfirmed.html")]
 pub(super) struct LoginUnconfirmedPage {
@@ -96,6 +115,9 @@ pub(super) struct AccountPage {
     pub csrf_token: String,
     pub email: String,
     pub member_since: String,
+    /// False for an account that signs in only by email: no current password to ask
+    /// for, and "Set a password" instead of "Change password".
+    pub has_password: bool,
     pub notice: Option<String>,
     pub password_min_length: usize,
     pub new_email: String,
@@ -143,6 +165,9 @@ pub(super) struct EmailChangeConfirmPage {
     pub csrf_token: String,
     pub token: String,
     pub email: String,
+    /// False for an account without a password: a recent sign-in in this browser is
+    /// the proof instead.
+    pub has_password: bool,
     pub password_error: Option<String>,
 }
 

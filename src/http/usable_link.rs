@@ -20,6 +20,7 @@ pub(crate) trait LinkRoute {
 pub(crate) struct ConfirmLink;
 pub(crate) struct ResetLink;
 pub(crate) struct EmailChangeLink;
+pub(crate) struct LoginLink;
 
 impl LinkRoute for ConfirmLink {
     const PURPOSE: Purpose = Purpose::Confirm;
@@ -33,6 +34,10 @@ impl LinkRoute for EmailChangeLink {
     const PURPOSE: Purpose = Purpose::EmailChange;
 }
 
+impl LinkRoute for LoginLink {
+    const PURPOSE: Purpose = Purpose::Login;
+}
+
 /// A link that can be used: its token as it came (for the page's form) and the address it
 /// is for (for an address change, the new one).
 pub(crate) struct UsableLink<Route> {
@@ -40,6 +45,8 @@ pub(crate) struct UsableLink<Route> {
     pub(crate) email: String,
     /// The account as it is now, to compare with a sign-up session's binding.
     pub(crate) account: SessionGrant,
+    /// False for an account that signs in only by email.
+    pub(crate) has_password: bool,
     route: PhantomData<Route>,
 }
 
@@ -61,6 +68,7 @@ impl<Route: LinkRoute> FromRequestParts<AppState> for UsableLink<Route> {
             token: raw,
             email: view.email.as_str().to_owned(),
             account: view.account,
+            has_password: view.has_password,
             route: PhantomData,
         })
     }

@@ -86,6 +86,18 @@ email!(
 );
 
 email!(
+    /// A code and a link that sign the account in (SPEC §14).
+    SignInEmail, SignInHtml,
+    "email/sign_in.txt", "email/sign_in.html" { sign_in_url, code, valid_for }
+);
+
+email!(
+    /// Someone asked to sign in with an address that has no account.
+    NoAccountEmail, NoAccountHtml,
+    "email/no_account.txt", "email/no_account.html" { signup_url }
+);
+
+email!(
     /// Sent to an address with an account that someone else tried to move their account to.
     EmailTakenEmail, EmailTakenHtml,
     "email/email_taken.txt", "email/email_taken.html" { login_url }

@@ -12,7 +12,8 @@ use crate::i18n::{self, Language};
 
 pub(crate) use messages::{
     AlreadyRegisteredEmail, ConfirmationEmail, EmailChangeConfirmationEmail,
-    EmailChangeNoticeEmail, EmailTakenEmail, PasswordChangedEmail, PasswordResetEmail,
+    EmailChangeNoticeEmail, EmailTakenEmail, NoAccountEmail, PasswordChangedEmail,
+    PasswordResetEmail, SignInEmail,
 };
 
 /// A rendered message, ready for the transport.
@@ -127,6 +128,21 @@ mod tests {
             (
                 "email_taken",
                 render(to, &EmailTakenEmail { login_url: link() }),
+            ),
+            (
+                "sign_in",
+                render(
+                    to,
+                    &SignInEmail {
+                        sign_in_url: link(),
+                        code: "731904".to_owned(),
+                        valid_for: i18n::describe_duration(std::time::Duration::from_secs(900)),
+                    },
+                ),
+            ),
+            (
+                "no_account",
+                render(to, &NoAccountEmail { signup_url: link() }),
             ),
         ]
         .into_iter()

@@ -57,6 +57,10 @@ pub enum OutboxKind {
     /// Someone tried to move their account to this address, which has an account.
     #[sea_orm(string_value = "email_taken")]
     EmailTaken,
+    /// A code and link that sign the account in (SPEC §14); to an address without an
+    /// account, an email saying so.
+    #[sea_orm(string_value = "sign_in")]
+    SignIn,
     /// An account event, delivered to `WEBHOOK_URL`.
     #[sea_orm(string_value = "webhook")]
     Webhook,
@@ -173,10 +177,44 @@ impl crate::i18n::Localize for DeliveryStatus {
     }
 }
 
+/// An email to queue: its kind, its account when known, where it goes, the checked
+/// `return_to` its link carries, and the language of the browser that asked (for an
+/// address that may have no account; an account's emails speak its own).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NewEmail<'a> {
+    pub(crate) kind: OutboxKind,
+    pub(crate) user_id: Option<i64>,
+    pub(crate) recipient: &'a str,
+    pub(crate) return_to: Option<&'a str>,
+    pub(crate) locale: Option<&'a str>,
+}
+
+impl<'a> NewEmail<'a> {
+    /// An email of `kind` to `recipient`, nothing else known.
+    pub(crate) fn to(kind: OutboxKind, recipient: &'a str) -> Self {
+        Self {
+            kind,
+            user_id: None,
+            recipient,
+            return_to: None,
+            locale: None,
+        }
+    }
+
+    /// The same email, for the account `user_id`.
+    pub(crate) fn of_user(self, user_id: i64) -> Self {
+        Self {
+            user_id: Some(user_id),
+            ..self
+        }
+    }
+}
+
 /// Whether [`Outbox::enqueue_email`] queued the email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Enqueued {
-    Queued,
+    /// As this row.
+    Queued(i64),
     /// `MAIL_PER_ADDRESS_PER_HOUR` emails already went to this address in the last hour.
     CapReached,
 }
@@ -225,12 +263,14 @@ impl Outbox {
     pub(crate) async fn enqueue_email<C: ConnectionTrait>(
         &self,
         connection: &C,
-        kind: OutboxKind,
-        user_id: Option<i64>,
-        recipient: &str,
-        return_to: Option<&str>,
+        email: &NewEmail<'_>,
     ) -> Result<Enqueued, DbErr> {
-        debug_assert_ne!(kind, OutboxKind::Webhook, "events go through enqueue_event");
+        debug_assert_ne!(
+            email.kind,
+            OutboxKind::Webhook,
+            "events go through enqueue_event"
+        );
+        let recipient = email.recipient;
         let normalized = recipient.to_lowercase();
         if connection.get_database_backend() == DbBackend::Postgres {
             connection
@@ -244,8 +284,9 @@ impl Outbox {
         let now = self.clock.now();
         let inserted = OutboxRow::insert(outbox::ActiveModel {
             recipient_normalized: Set(Some(normalized.clone())),
-            return_to: Set(return_to.map(str::to_owned)),
-            ..due_now(kind, user_id, recipient, now)
+            return_to: Set(email.return_to.map(str::to_owned)),
+            locale: Set(email.locale.map(str::to_owned)),
+            ..due_now(email.kind, email.user_id, recipient, now)
         })
         .exec(connection)
         .await?;
@@ -260,7 +301,7 @@ impl Outbox {
                 .await?;
             return Ok(Enqueued::CapReached);
         }
-        Ok(Enqueued::Queued)
+        Ok(Enqueued::Queued(inserted.last_insert_id))
     }
 
     /// Queues `event` for `WEBHOOK_URL` inside the caller's transaction, when webhooks are

@@ -8,7 +8,7 @@
 
 mod typed;
 
-pub(crate) use typed::{SignupState, TypedSession};
+pub(crate) use typed::{EmailSignInState, SignupState, TypedSession};
 
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;

@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 use tower_sessions::Session;
 use tower_sessions::session::{Error, Id};
 
-use crate::accounts::{SessionGrant, SignupBinding};
+use crate::accounts::{SessionGrant, SignedInAt, SignupBinding};
 
 /// A session record's data, as the store keeps it.
 pub(super) type Data = HashMap<String, serde_json::Value>;
@@ -29,6 +29,8 @@ const CREDENTIAL_VERSION_KEY: &str = "credential_version";
 const AUTHENTICATED_AT_KEY: &str = "authenticated_at";
 /// The sign-up in progress ([`SignupState`]).
 const SIGNUP_KEY: &str = "signup";
+/// The sign-in email this browser asked for ([`EmailSignInState`]).
+const EMAIL_SIGN_IN_KEY: &str = "email_sign_in";
 
 /// What the session remembers of this browser's sign-up (SPEC §9).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -40,6 +42,17 @@ pub(crate) struct SignupState {
     pub(crate) binding: Option<SignupBinding>,
     /// Where the sign-up was headed: a `return_to` checked when it was given, and checked
     /// again when it is followed.
+    pub(crate) return_to: Option<String>,
+}
+
+/// What the session remembers of the sign-in email this browser asked for (SPEC §14):
+/// its code counts only here.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct EmailSignInState {
+    /// The email's outbox row; `None` when nothing was sent (not an address, or the
+    /// address's emails for the hour were spent), which no code matches.
+    pub(crate) email_row: Option<i64>,
+    /// Where the sign-in was headed, checked when given and again when followed.
     pub(crate) return_to: Option<String>,
 }
 
@@ -88,8 +101,22 @@ impl TypedSession {
     pub(crate) async fn log_in(&self, grant: &SessionGrant, at: i64) -> Result<(), Error> {
         self.0.cycle_id().await?;
         self.0.remove_value(SIGNUP_KEY).await?;
+        self.0.remove_value(EMAIL_SIGN_IN_KEY).await?;
         self.0.insert(AUTHENTICATED_AT_KEY, at).await?;
         self.keep_login(grant).await
+    }
+
+    /// The login this session holds and when it was made: what stands in for the password
+    /// of an account without one.
+    ///
+    /// # Errors
+    /// The session store failed.
+    pub(crate) async fn signed_in_at(&self) -> Result<Option<SignedInAt>, Error> {
+        let Some(grant) = self.login().await? else {
+            return Ok(None);
+        };
+        let at = self.authenticated_at().await?.unwrap_or_default();
+        Ok(Some(SignedInAt { grant, at }))
     }
 
     /// When the person last proved themselves in this session (Unix seconds).
@@ -142,6 +169,31 @@ impl TypedSession {
     pub(crate) async fn record_signup(&self, signup: &SignupState) -> Result<(), Error> {
         self.0.cycle_id().await?;
         self.0.insert(SIGNUP_KEY, signup).await
+    }
+
+    /// The sign-in email this browser asked for last, if it has not logged in since.
+    ///
+    /// # Errors
+    /// The session store failed.
+    pub(crate) async fn email_sign_in(&self) -> Result<Option<EmailSignInState>, Error> {
+        Ok(self
+            .0
+            .get_value(EMAIL_SIGN_IN_KEY)
+            .await?
+            .and_then(|value| serde_json::from_value(value).ok()))
+    }
+
+    /// Records a request for a sign-in email, replacing an earlier one, under a new id
+    /// whatever the address: the cookie looks the same for every address.
+    ///
+    /// # Errors
+    /// The session store failed.
+    pub(crate) async fn record_email_sign_in(
+        &self,
+        request: &EmailSignInState,
+    ) -> Result<(), Error> {
+        self.0.cycle_id().await?;
+        self.0.insert(EMAIL_SIGN_IN_KEY, request).await
     }
 }
 

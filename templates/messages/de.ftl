@@ -84,6 +84,22 @@ login-forgot = Passwort vergessen?
 login-new-here = Neu hier?
 login-create-account = Konto anlegen
 login-invalid = E-Mail-Adresse oder Passwort ist falsch.
+login-email-heading = Oder ohne Passwort anmelden
+login-email-intro = Wir schicken Ihnen einen sechsstelligen Code und einen Link; beides meldet Sie an.
+login-email-button = Anmeldecode per E-Mail schicken
+login-check-title = Sehen Sie in Ihren Posteingang
+login-check-intro = Wenn die Adresse ein Konto hat, haben wir ihr einen sechsstelligen Code und einen Link zum Anmelden geschickt. Es kann eine Minute dauern, bis die E-Mail ankommt, und sie kann im Spam-Ordner landen.
+login-check-code-label = Sechsstelliger Code
+login-check-code-hint = Aus der Anmelde-E-Mail, die wir gerade geschickt haben, zum Beispiel 123456.
+login-check-code-button = Mit dem Code anmelden
+login-check-other-device = Lesen Sie die E-Mail auf einem anderen Gerät? Öffnen Sie dort den Link: Er meldet dieses Gerät an.
+login-check-again = Keine E-Mail, oder ein Code, der nicht mehr funktioniert?
+login-check-again-link = Einen neuen anfordern
+login-code-wrong = Dieser Code ist falsch oder funktioniert nicht mehr: Verwenden Sie die neueste Anmelde-E-Mail oder fordern Sie eine neue an.
+login-link-title = Anmelden
+login-link-heading = Als { $email } anmelden?
+login-link-intro = Drücken Sie den Knopf, um sich in diesem Browser anzumelden.
+login-link-button = Anmelden
 unconfirmed-title = Bestätigen Sie zuerst Ihre Adresse
 unconfirmed-intro = Ihr Passwort stimmt, aber die E-Mail-Adresse des Kontos ist noch nicht bestätigt. Öffnen Sie den Link in der Bestätigungs-E-Mail oder fordern Sie einen neuen an.
 
@@ -120,6 +136,10 @@ account-same-email = Das ist bereits Ihre Adresse.
 account-email-change-sent = Sehen Sie in den Posteingang der neuen Adresse: Die Änderung erfolgt, wenn Sie den Link öffnen, den wir dorthin geschickt haben.
 account-email-changed = Ihre E-Mail-Adresse wurde geändert.
 account-password-changed = Ihr Passwort wurde geändert. Andere Geräte wurden abgemeldet.
+account-no-password = Ihr Konto hat kein Passwort: Sie melden sich mit Codes per E-Mail an. Unten können Sie eines festlegen.
+account-set-password-heading = Passwort festlegen
+account-set-password-button = Passwort festlegen
+account-sign-in-again = Zu Ihrer Sicherheit braucht das eine Anmeldung aus den letzten 15 Minuten. Melden Sie sich ab und per E-Mail wieder an, dann versuchen Sie es noch einmal.
 email-change-title = Neue Adresse bestätigen
 email-change-heading = Neue Adresse { $email } bestätigen
 email-change-intro = Geben Sie das Passwort Ihres Kontos ein, um das Konto auf diese Adresse umzustellen.
@@ -148,6 +168,8 @@ link-change-used = Ihr Konto verwendet diese Adresse bereits.
 link-change-expired = Links zum Ändern einer Adresse funktionieren nur eine begrenzte Zeit. Fordern Sie die Änderung auf Ihrer Kontoseite erneut an.
 link-change-invalid = Der Link ist vielleicht unvollständig, oder Ihre Adresse hat sich geändert, seit er verschickt wurde. Fordern Sie die Änderung auf Ihrer Kontoseite erneut an.
 link-change-account = Zu Ihrem Konto
+link-login-expired = Anmeldelinks funktionieren nur kurze Zeit. Fordern Sie eine neue Anmelde-E-Mail an:
+link-login-invalid = Anmeldelinks funktionieren einmal, und eine neuere Anmelde-E-Mail ersetzt sie. Fordern Sie eine neue an:
 
 ## Fehlerseiten
 
@@ -291,6 +313,20 @@ email-taken-subject = Jemand wollte Ihre Adresse verwenden
 email-taken-intro = Jemand wollte ein anderes Doorman-Konto auf diese E-Mail-Adresse umstellen, zu der es bereits ein Konto gibt: Ihres. Nichts wurde geändert.
 email-taken-log-in = Sie können sich wie gewohnt anmelden:
 email-taken-not-you = Wenn Sie das nicht erwartet haben, können Sie diese E-Mail ignorieren.
+
+sign-in-subject = Ihr Anmeldecode
+sign-in-intro = Jemand, hoffentlich Sie, möchte sich mit dieser E-Mail-Adresse bei Doorman anmelden.
+sign-in-code-intro = Geben Sie in dem Browser, in dem Sie angefragt haben, diesen Code ein:
+sign-in-code-label = Ihr Code:
+sign-in-link-intro = Oder öffnen Sie diesen Link und drücken Sie den Knopf, auf einem beliebigen Gerät: Angemeldet wird das Gerät, auf dem Sie drücken.
+sign-in-button = Anmelden
+sign-in-valid = Code und Link funktionieren einmal, { $valid_for } lang, bis eine neuere Anmelde-E-Mail sie ersetzt. Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ohne sie kann sich niemand anmelden.
+
+no-account-subject = Zu dieser Adresse gibt es kein Konto
+no-account-intro = Jemand, hoffentlich Sie, möchte sich mit dieser E-Mail-Adresse bei Doorman anmelden, aber sie hat kein Konto.
+no-account-sign-up = Haben Sie sich vielleicht mit einer anderen Adresse registriert? Oder legen Sie ein Konto an:
+no-account-button = Konto anlegen
+no-account-not-you = Wenn Sie das nicht angefordert haben, können Sie diese E-Mail ignorieren.
 
 ## Bei Anwendungen anmelden (OpenID Connect)
 

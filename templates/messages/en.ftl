@@ -85,6 +85,22 @@ login-forgot = Forgot your password?
 login-new-here = New here?
 login-create-account = Create an account
 login-invalid = Invalid email or password.
+login-email-heading = Or sign in without your password
+login-email-intro = We email you a six-digit code and a link; either signs you in.
+login-email-button = Email me a sign-in code
+login-check-title = Check your inbox
+login-check-intro = If the address has an account, we have sent it a six-digit code and a link to sign in. It may take a minute to arrive, and it may land in your spam folder.
+login-check-code-label = Six-digit code
+login-check-code-hint = From the sign-in email we just sent, for example 123456.
+login-check-code-button = Sign in with the code
+login-check-other-device = Reading the email on another device? Open its link there: it signs in that device.
+login-check-again = No email, or a code that no longer works?
+login-check-again-link = Ask for a new one
+login-code-wrong = That code is not right or no longer works: use the newest sign-in email, or ask for a new one.
+login-link-title = Sign in
+login-link-heading = Log in as { $email }?
+login-link-intro = Press the button to sign in in this browser.
+login-link-button = Log in
 unconfirmed-title = Confirm your address first
 unconfirmed-intro = Your password is right, but the account's email address is not confirmed yet. Open the link in the confirmation email, or ask for a new one.
 
@@ -121,6 +137,10 @@ account-same-email = That is already your address.
 account-email-change-sent = Check the inbox of the new address: the change happens when you open the link we sent there.
 account-email-changed = Your email address was changed.
 account-password-changed = Your password was changed. Other devices were logged out.
+account-no-password = Your account has no password: you sign in with emailed codes. You can set one below.
+account-set-password-heading = Set a password
+account-set-password-button = Set password
+account-sign-in-again = For your safety, this needs a sign-in from the last 15 minutes. Log out and sign in again by email, then try once more.
 email-change-title = Confirm your new address
 email-change-heading = Confirm your new address { $email }
 email-change-intro = Enter your account's password to move the account to this address.
@@ -149,6 +169,8 @@ link-change-used = Your account already uses this address.
 link-change-expired = Links to change an address work for a limited time. Ask for the change again from your account page.
 link-change-invalid = The link may be incomplete, or your address changed since it was sent. Ask for the change again from your account page.
 link-change-account = Go to your account
+link-login-expired = Sign-in links work only for a short time. Ask for a new sign-in email:
+link-login-invalid = Sign-in links work once, and a newer sign-in email replaces them. Ask for a new one:
 
 ## Error pages
 
@@ -292,6 +314,20 @@ email-taken-subject = Someone tried to use your address
 email-taken-intro = Someone tried to move another Doorman account to this email address, which already has an account: yours. Nothing was changed.
 email-taken-log-in = You can log in as usual:
 email-taken-not-you = If you did not expect this, you can ignore this email.
+
+sign-in-subject = Your sign-in code
+sign-in-intro = Someone, hopefully you, asked to sign in to Doorman with this email address.
+sign-in-code-intro = In the browser where you asked, enter this code:
+sign-in-code-label = Your code:
+sign-in-link-intro = Or open this link and press the button, on any device: it signs in the device that presses it.
+sign-in-button = Sign in
+sign-in-valid = The code and the link work once, for { $valid_for }, until a newer sign-in email replaces them. If you did not ask for this, ignore this email: nobody can sign in without it.
+
+no-account-subject = There is no account with this address
+no-account-intro = Someone, hopefully you, asked to sign in to Doorman with this email address, but it has no account.
+no-account-sign-up = Perhaps you signed up with another address? Or create an account:
+no-account-button = Create an account
+no-account-not-you = If you did not ask for this, you can ignore this email.
 
 ## Signing in to applications (OpenID Connect)
 

@@ -84,6 +84,22 @@ login-forgot = Mot de passe oublié ?
 login-new-here = Nouveau ici ?
 login-create-account = Créer un compte
 login-invalid = Adresse e-mail ou mot de passe incorrect.
+login-email-heading = Ou connectez-vous sans mot de passe
+login-email-intro = Nous vous envoyons un code à six chiffres et un lien ; l’un ou l’autre vous connecte.
+login-email-button = M’envoyer un code de connexion
+login-check-title = Consultez votre boîte de réception
+login-check-intro = Si l’adresse a un compte, nous lui avons envoyé un code à six chiffres et un lien de connexion. L’e-mail peut mettre une minute à arriver et atterrir dans vos indésirables.
+login-check-code-label = Code à six chiffres
+login-check-code-hint = Tiré de l’e-mail de connexion que nous venons d’envoyer, par exemple 123456.
+login-check-code-button = Se connecter avec le code
+login-check-other-device = Vous lisez l’e-mail sur un autre appareil ? Ouvrez-y le lien : il connecte cet appareil.
+login-check-again = Pas d’e-mail, ou un code qui ne fonctionne plus ?
+login-check-again-link = En demander un nouveau
+login-code-wrong = Ce code est faux ou ne fonctionne plus : utilisez l’e-mail de connexion le plus récent ou demandez-en un nouveau.
+login-link-title = Connexion
+login-link-heading = Se connecter en tant que { $email } ?
+login-link-intro = Appuyez sur le bouton pour vous connecter dans ce navigateur.
+login-link-button = Se connecter
 unconfirmed-title = Confirmez d’abord votre adresse
 unconfirmed-intro = Votre mot de passe est bon, mais l’adresse e-mail du compte n’est pas encore confirmée. Ouvrez le lien de l’e-mail de confirmation, ou demandez-en un nouveau.
 
@@ -120,6 +136,10 @@ account-same-email = C’est déjà votre adresse.
 account-email-change-sent = Consultez la boîte de réception de la nouvelle adresse : le changement a lieu quand vous ouvrez le lien que nous y avons envoyé.
 account-email-changed = Votre adresse e-mail a été changée.
 account-password-changed = Votre mot de passe a été changé. Les autres appareils ont été déconnectés.
+account-no-password = Votre compte n’a pas de mot de passe : vous vous connectez avec des codes reçus par e-mail. Vous pouvez en définir un ci-dessous.
+account-set-password-heading = Définir un mot de passe
+account-set-password-button = Définir le mot de passe
+account-sign-in-again = Par sécurité, il faut pour cela une connexion datant de moins de 15 minutes. Déconnectez-vous, reconnectez-vous par e-mail, puis réessayez.
 email-change-title = Confirmer votre nouvelle adresse
 email-change-heading = Confirmer votre nouvelle adresse { $email }
 email-change-intro = Saisissez le mot de passe de votre compte pour le déplacer vers cette adresse.
@@ -148,6 +168,8 @@ link-change-used = Votre compte utilise déjà cette adresse.
 link-change-expired = Les liens de changement d’adresse fonctionnent pendant une durée limitée. Redemandez le changement depuis la page de votre compte.
 link-change-invalid = Le lien est peut-être incomplet, ou votre adresse a changé depuis son envoi. Redemandez le changement depuis la page de votre compte.
 link-change-account = Aller à votre compte
+link-login-expired = Les liens de connexion ne fonctionnent que peu de temps. Demandez un nouvel e-mail de connexion :
+link-login-invalid = Les liens de connexion fonctionnent une fois, et un e-mail de connexion plus récent les remplace. Demandez-en un nouveau :
 
 ## Pages d’erreur
 
@@ -291,6 +313,20 @@ email-taken-subject = Quelqu’un a essayé d’utiliser votre adresse
 email-taken-intro = Quelqu’un a essayé de déplacer un autre compte Doorman vers cette adresse e-mail, qui a déjà un compte : le vôtre. Rien n’a été modifié.
 email-taken-log-in = Vous pouvez vous connecter comme d’habitude :
 email-taken-not-you = Si vous ne vous y attendiez pas, vous pouvez ignorer cet e-mail.
+
+sign-in-subject = Votre code de connexion
+sign-in-intro = Quelqu’un, vous sans doute, a demandé à se connecter à Doorman avec cette adresse e-mail.
+sign-in-code-intro = Dans le navigateur où vous l’avez demandé, saisissez ce code :
+sign-in-code-label = Votre code :
+sign-in-link-intro = Ou ouvrez ce lien et appuyez sur le bouton, sur n’importe quel appareil : c’est l’appareil où vous appuyez qui est connecté.
+sign-in-button = Se connecter
+sign-in-valid = Le code et le lien fonctionnent une fois, pendant { $valid_for }, jusqu’à ce qu’un e-mail de connexion plus récent les remplace. Si vous n’avez rien demandé, ignorez cet e-mail : personne ne peut se connecter sans lui.
+
+no-account-subject = Aucun compte n’a cette adresse
+no-account-intro = Quelqu’un, vous sans doute, a demandé à se connecter à Doorman avec cette adresse e-mail, mais elle n’a pas de compte.
+no-account-sign-up = Vous êtes-vous inscrit avec une autre adresse ? Sinon, créez un compte :
+no-account-button = Créer un compte
+no-account-not-you = Si vous n’avez rien demandé, vous pouvez ignorer cet e-mail.
 
 ## Se connecter à des applications (OpenID Connect)
 

@@ -395,6 +395,60 @@ async fn the_code_from_the_email_confirms_in_the_browser_that_signed_up() {
 
 #[tokio::test]
 #[ignore = "needs Chromium, chromedriver and axe-core: .ci/run installs them and runs --ignored"]
+async fn signing_in_by_email_in_a_browser() {
+    let app = spawn_app().await;
+    let browser = Chromium::start().await;
+    // Unconfirmed: signing in by email confirms it and leaves it without a password.
+    let email = unique_email();
+    app.new_browser().signup(&email, PASSWORD).await;
+    app.outbox_settled().await;
+
+    browser.goto(&app.url("/login")).await;
+    browser.type_into("#sign-in-email", &email).await;
+    browser.submit("form[action='/login/email'] button").await;
+    assert_eq!(browser.current_path().await, "/login/check-email");
+    browser.assert_accessible("sign-in check email").await;
+    browser.screenshot("login-check-email").await;
+    let received = app.smtp.wait_for(&email, 2).await;
+    let code = crate::helpers::code_in(&received[1]);
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    browser.type_into("#code", wrong).await;
+    browser.submit("form[action='/login/code'] button").await;
+    browser
+        .assert_accessible("sign-in check email, wrong code")
+        .await;
+    browser.type_into("#code", &code).await;
+    browser.submit("form[action='/login/code'] button").await;
+    assert_eq!(browser.current_path().await, "/account");
+    assert!(browser.text().await.contains("Set a password"));
+    browser
+        .assert_accessible("account without a password")
+        .await;
+    browser.screenshot("account-without-password").await;
+
+    // The link's page, on another device.
+    browser.forget_cookies().await;
+    browser.goto(&app.url("/login")).await;
+    browser.type_into("#sign-in-email", &email).await;
+    browser.submit("form[action='/login/email'] button").await;
+    let link = app.smtp.wait_for(&email, 3).await[2].link("/login/email/");
+    browser.forget_cookies().await;
+    browser.goto(&app.local(&link)).await;
+    assert!(
+        browser
+            .text()
+            .await
+            .contains(&format!("Log in as {email}?"))
+    );
+    browser.assert_accessible("sign-in link").await;
+    browser.screenshot("login-link").await;
+    browser.submit("form[action='/login/link'] button").await;
+    assert_eq!(browser.current_path().await, "/account");
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium, chromedriver and axe-core: .ci/run installs them and runs --ignored"]
 async fn an_expired_link_offers_a_prefilled_resend_form_in_a_browser() {
     let app = spawn_app_with()
         .set("CONFIRM_TOKEN_TTL", "1s")
@@ -543,6 +597,8 @@ async fn every_page_and_email_passes_axe_in_every_language() {
             "/signup",
             "/signup/check-email",
             "/login",
+            "/login/check-email",
+            "/login/email/not-a-token",
             "/password/forgot",
             "/password/forgot/sent",
             "/confirm/resend",
@@ -592,5 +648,21 @@ async fn every_page_and_email_passes_axe_in_every_language() {
         browser
             .assert_email_accessible(&format!("confirmation email in {language}"))
             .await;
+
+        // The sign-in email to an account, and the one to an address without.
+        for address in [confirmed.clone(), unique_email()] {
+            app.browser_speaking(language)
+                .post_form("/login/email", &[("email", &address)])
+                .await;
+            let row = app
+                .count(&format!(
+                    "SELECT MAX(id) FROM outbox WHERE kind = 'sign_in' AND recipient = '{address}'"
+                ))
+                .await;
+            browser.goto(&app.url(&format!("/dev/mailbox/{row}"))).await;
+            browser
+                .assert_email_accessible(&format!("sign-in email to {address} in {language}"))
+                .await;
+        }
     }
 }

@@ -9,6 +9,7 @@ mod cli;
 mod confirm;
 mod connections;
 mod delivery;
+mod email_sign_in;
 mod hand_off;
 mod hardening;
 mod helpers;

@@ -314,14 +314,21 @@ async fn a_receiver_that_hangs_is_cut_off_and_the_event_retried() {
 }
 
 #[tokio::test]
-async fn a_reset_that_confirms_and_an_operator_confirming_both_tell_the_application() {
+async fn a_reset_an_operator_and_a_sign_in_by_email_that_confirm_all_tell_the_application() {
     let receiver = Receiver::start(0).await;
     let app = app_sending_to(&receiver).await;
     let by_reset = unique_email();
     let by_operator = unique_email();
-    for email in [&by_reset, &by_operator] {
+    let by_sign_in = unique_email();
+    for email in [&by_reset, &by_operator, &by_sign_in] {
         app.signup(email, PASSWORD).await;
     }
+    let asking = app.new_browser();
+    asking
+        .post_form("/login/email", &[("email", &by_sign_in)])
+        .await;
+    let code = crate::helpers::code_in(&app.smtp.wait_for(&by_sign_in, 2).await[1]);
+    asking.post_form("/login/code", &[("code", &code)]).await;
 
     app.post_form("/password/forgot", &[("email", &by_reset)])
         .await;
@@ -339,7 +346,7 @@ async fn a_reset_that_confirms_and_an_operator_confirming_both_tell_the_applicat
     let confirmed = app.cli(&["users", "confirm", &by_operator]).await;
     assert_eq!(confirmed.code, 0, "{}", confirmed.stderr);
 
-    wait_until("user.confirmed for both accounts", || async {
+    wait_until("user.confirmed for the three accounts", || async {
         let confirmed: Vec<String> = receiver
             .deliveries()
             .iter()
@@ -352,7 +359,9 @@ async fn a_reset_that_confirms_and_an_operator_confirming_both_tell_the_applicat
                     .to_owned()
             })
             .collect();
-        confirmed.contains(&by_reset) && confirmed.contains(&by_operator)
+        [&by_reset, &by_operator, &by_sign_in]
+            .iter()
+            .all(|email| confirmed.contains(email))
     })
     .await;
 }

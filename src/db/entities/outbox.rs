@@ -32,6 +32,9 @@ pub struct Model {
     pub skip_reason: Option<String>,
     /// For an account event, its Standard Webhooks `webhook-id`, the same on every retry.
     pub webhook_id: Option<String>,
+    /// The language of the browser that asked, for an email to an address that may have
+    /// no account; an account's emails speak its own.
+    pub locale: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,8 @@ pub struct Model {
     pub email: String,
     #[sea_orm(unique)]
     pub email_normalized: String,
+    /// The PHC string of the password; empty for an account without one (see
+    /// `accounts::stored_password`).
     pub password_hash: String,
     pub created_at: DateTimeUtc,
     pub confirmed_at: Option<DateTimeUtc>,
@@ -19,6 +21,12 @@ pub struct Model {
     pub confirm_code_failures: i32,
     /// The language the account signed up in; `None` for accounts from before languages.
     pub locale: Option<String>,
+    /// The outbox row of the newest sign-in email composed for the account (SPEC §14).
+    pub login_code_email: Option<i64>,
+    /// Until when that email's code and link work; `None` once either was used.
+    pub login_code_expires_at: Option<DateTimeUtc>,
+    /// Wrong codes that email has seen.
+    pub login_code_failures: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,7 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::no_store;
-use crate::accounts::{Account, AccountDeletion, AttemptOrigin, CurrentPassword, PasswordChange};
+use crate::accounts::{
+    Account, AccountDeletion, AttemptOrigin, CurrentPassword, PasswordChange, SignedInAt,
+};
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::csrf::CsrfToken;
@@ -63,17 +65,33 @@ pub(super) async fn account_page(
         csrf_token,
         email: account.email.as_str().to_owned(),
         member_since: i18n::long_date(account.created_at),
+        has_password: account.has_password,
         password_min_length: state.accounts.rules().password_min_length,
         apps,
         ..AccountPage::default()
     })
 }
 
-pub(super) fn current_password(typed: &str, origin: AttemptOrigin) -> CurrentPassword {
+pub(super) fn current_password(
+    typed: &str,
+    origin: AttemptOrigin,
+    signed_in: Option<SignedInAt>,
+) -> CurrentPassword {
     CurrentPassword {
         attempt: PasswordAttempt::parse(typed),
         origin,
+        signed_in,
     }
+}
+
+/// What to say when the proof of a change on the account page did not hold: a wrong
+/// password, or, for an account without one, a sign-in too long ago.
+pub(super) fn proof_refused(account: &Account) -> String {
+    i18n::t(if account.has_password {
+        "account-wrong-password"
+    } else {
+        "account-sign-in-again"
+    })
 }
 
 /// The account page again, with an error next to one of its forms.
@@ -105,7 +123,11 @@ pub(crate) async fn change_password(
         .accounts
         .change_password(
             user.account.id,
-            &current_password(&form.current_password, origin),
+            &current_password(
+                &form.current_password,
+                origin,
+                user.session.signed_in_at().await?,
+            ),
             &form.password,
             user.session.id().as_ref(),
         )
@@ -118,7 +140,7 @@ pub(crate) async fn change_password(
             Redirect::to("/account?notice=password-changed").into_response()
         }
         PasswordChange::WrongPassword => refused(AccountPage {
-            current_password_error: Some(i18n::t("account-wrong-password")),
+            current_password_error: Some(proof_refused(&user.account)),
             ..page
         }),
         PasswordChange::Rejected(reason) => refused(AccountPage {
@@ -139,7 +161,11 @@ pub(crate) async fn delete(
         .accounts
         .delete_account(
             user.account.id,
-            &current_password(&form.current_password, origin),
+            &current_password(
+                &form.current_password,
+                origin,
+                user.session.signed_in_at().await?,
+            ),
         )
         .await?;
     Ok(match outcome {
@@ -148,7 +174,7 @@ pub(crate) async fn delete(
             Redirect::to("/").into_response()
         }
         AccountDeletion::WrongPassword => refused(AccountPage {
-            delete_error: Some(i18n::t("account-wrong-password")),
+            delete_error: Some(proof_refused(&user.account)),
             ..account_page(&state, &user.account, csrf_token).await?
         }),
     })

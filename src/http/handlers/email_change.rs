@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use super::account::{account_page, current_password, refused};
+use super::account::{account_page, current_password, proof_refused, refused};
 use super::token_page;
 use crate::accounts::{Email, EmailChange, EmailChangeRequest};
 use crate::http::AppState;
@@ -19,6 +19,7 @@ use crate::http::forms::{ChangeEmailForm, CurrentPasswordForm, HtmlForm};
 use crate::http::pages::{AccountPage, AddressTakenPage, EmailChangeConfirmPage};
 use crate::http::usable_link::{EmailChangeLink, UsableLink, link_token};
 use crate::i18n::{self, Localize};
+use crate::sessions::TypedSession;
 use crate::tokens::Purpose;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -54,14 +55,18 @@ pub(crate) async fn change_email(
         .accounts
         .request_email_change(
             user.account.id,
-            &current_password(&form.current_password, origin),
+            &current_password(
+                &form.current_password,
+                origin,
+                user.session.signed_in_at().await?,
+            ),
             &email,
         )
         .await?;
     Ok(match outcome {
         EmailChangeRequest::Sent => Redirect::to("/account?notice=email-sent").into_response(),
         EmailChangeRequest::WrongPassword => refused(AccountPage {
-            email_password_error: Some(i18n::t("account-wrong-password")),
+            email_password_error: Some(proof_refused(&user.account)),
             ..page
         }),
         EmailChangeRequest::SameAddress => refused(AccountPage {
@@ -82,6 +87,7 @@ pub(crate) async fn email_confirm_form(
         csrf_token,
         token: link.token,
         email: link.email,
+        has_password: link.has_password,
         password_error: None,
     };
     token_page(page.into_response())
@@ -89,6 +95,7 @@ pub(crate) async fn email_confirm_form(
 
 pub(crate) async fn email_confirm(
     State(state): State<AppState>,
+    session: TypedSession,
     Origin(origin): Origin,
     CsrfToken(csrf_token): CsrfToken,
     Path(raw_token): Path<String>,
@@ -97,17 +104,32 @@ pub(crate) async fn email_confirm(
     let token = link_token(&raw_token, Purpose::EmailChange)?;
     let outcome = state
         .accounts
-        .confirm_email_change(&token, &current_password(&form.current_password, origin))
+        .confirm_email_change(
+            &token,
+            &current_password(
+                &form.current_password,
+                origin,
+                session.signed_in_at().await?,
+            ),
+        )
         .await?;
     let response = match outcome {
         EmailChange::Changed => Redirect::to("/account?notice=email-changed").into_response(),
-        EmailChange::WrongPassword { email } => (
+        EmailChange::WrongPassword {
+            email,
+            has_password,
+        } => (
             StatusCode::UNPROCESSABLE_ENTITY,
             EmailChangeConfirmPage {
                 csrf_token,
                 token: raw_token,
                 email: email.as_str().to_owned(),
-                password_error: Some(i18n::t("account-wrong-password")),
+                has_password,
+                password_error: Some(i18n::t(if has_password {
+                    "account-wrong-password"
+                } else {
+                    "account-sign-in-again"
+                })),
             },
         )
             .into_response(),

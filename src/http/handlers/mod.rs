@@ -6,6 +6,7 @@ pub(super) mod account;
 pub(super) mod confirmation;
 pub(super) mod dev_mailbox;
 pub(super) mod email_change;
+pub(super) mod email_sign_in;
 pub(super) mod hand_off;
 pub(super) mod health;
 pub(super) mod home;

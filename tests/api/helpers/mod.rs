@@ -73,7 +73,6 @@ pub fn location(response: &reqwest::Response) -> String {
         .unwrap_or_default()
 }
 
-/// The `value` of the input named `name` in an HTML page.
 /// The `value` of the input named `name` in an HTML page, as a browser would submit it
 /// (the HTML escapes undone).
 pub fn form_value(html: &str, name: &str) -> Option<String> {
