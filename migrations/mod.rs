@@ -17,6 +17,7 @@ mod m20261203_000009_limit_counters_expire;
 mod m20261203_000010_ascii_email_domains;
 mod m20261203_000011_openid_connect;
 mod m20261204_000012_email_sign_in;
+mod m20261204_000013_console;
 
 pub(crate) struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_ascii_email_domains::Migration),
             Box::new(m20261203_000011_openid_connect::Migration),
             Box::new(m20261204_000012_email_sign_in::Migration),
+            Box::new(m20261204_000013_console::Migration),
         ]
     }
 }

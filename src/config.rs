@@ -108,6 +108,8 @@ pub struct Config {
     pub oidc_access_token_ttl: Duration,
     /// A refresh token unused this long ends (`OIDC_REFRESH_TOKEN_TTL`).
     pub oidc_refresh_token_ttl: Duration,
+    /// How long audit events are kept (SPEC §15).
+    pub audit_retention: Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://doorman.db?mode=rwc";
@@ -314,6 +316,7 @@ impl Config {
             webhook,
             oidc_access_token_ttl: vars.duration("OIDC_ACCESS_TOKEN_TTL", "10m")?,
             oidc_refresh_token_ttl: vars.duration("OIDC_REFRESH_TOKEN_TTL", "30d")?,
+            audit_retention: vars.duration("AUDIT_RETENTION", "180d")?,
             connection_limits: ConnectionLimits {
                 per_client: per_client as usize,
                 ..ConnectionLimits::default()
@@ -597,6 +600,7 @@ mod tests {
             ("CONFIRM_TOKEN_TTL", "forever"),
             ("CONFIRM_CODE_TTL", "soon"),
             ("LOGIN_CODE_TTL", "a while"),
+            ("AUDIT_RETENTION", "half a year"),
             ("RESET_TOKEN_TTL", "2y"),
             ("UNCONFIRMED_ACCOUNT_TTL", "7"),
             ("PASSWORD_MIN_LENGTH", "4"),

@@ -1,6 +1,6 @@
 //! Periodic clean-up, run beside the delivery worker: unconfirmed accounts past
-//! `UNCONFIRMED_ACCOUNT_TTL`, expired sessions and the counters of limit windows that have
-//! passed. Every statement is idempotent, so any
+//! `UNCONFIRMED_ACCOUNT_TTL`, expired sessions, the counters of limit windows that have
+//! passed, ended OpenID Connect grants and audit events past `AUDIT_RETENTION`. Every statement is idempotent, so any
 //! number of instances may run it.
 
 use std::sync::Arc;
@@ -22,6 +22,8 @@ pub(crate) struct Housekeeping {
     pub db: DatabaseConnection,
     pub limits: Limits,
     pub unconfirmed_account_ttl: Duration,
+    pub audit_retention: Duration,
+    pub clock: crate::clock::Clock,
 }
 
 impl Housekeeping {
@@ -65,6 +67,11 @@ impl Housekeeping {
         }
         if let Err(error) = self.oidc.delete_ended_grants().await {
             tracing::warn!(%error, "could not delete ended OpenID Connect grants");
+        }
+        let kept_since = self.clock.now()
+            - chrono::Duration::from_std(self.audit_retention).unwrap_or(chrono::Duration::MAX);
+        if let Err(error) = crate::audit::delete_older_than(&self.db, kept_since).await {
+            tracing::warn!(%error, "could not delete audit events past AUDIT_RETENTION");
         }
     }
 }

@@ -7,6 +7,8 @@
 #![warn(unreachable_pub)]
 
 mod accounts;
+mod admin_keys;
+mod audit;
 mod clock;
 pub mod config;
 pub mod db;

@@ -1,5 +1,5 @@
 //! The `doorman` command: `serve` (default), `migrate`, `worker`, and the operator's
-//! `users …` and `outbox …`.
+//! `users …`, `outbox …`, `clients …`, `keys …`, `audit …` and `admin-keys …`.
 
 use std::process::ExitCode;
 
@@ -24,6 +24,13 @@ enum Command {
     Migrate,
     /// Run only the email delivery worker and housekeeping, without HTTP.
     Worker,
+    #[command(flatten)]
+    Operate(OperatorCommand),
+}
+
+/// What an operator runs; recorded in the audit log as done by `cli`.
+#[derive(Subcommand)]
+enum OperatorCommand {
     /// Inspect and manage accounts.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -36,6 +43,12 @@ enum Command {
     /// The OpenID Connect signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Keys for the admin API.
+    #[command(subcommand)]
+    AdminKeys(AdminKeysCommand),
 }
 
 #[derive(Subcommand)]
@@ -115,6 +128,38 @@ enum UsersCommand {
     Confirm { email: String },
     /// Delete an account, its sessions and its unsent emails.
     Delete { email: String },
+    /// Give an account the admin role: the console at /admin.
+    Promote { email: String },
+    /// Take the admin role away.
+    Demote { email: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// The audit log, newest first.
+    List {
+        /// Only events of this account.
+        #[arg(long)]
+        account: Option<String>,
+        /// At most this many events.
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        #[command(flatten)]
+        output: Output,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminKeysCommand {
+    /// Make a key for the admin API; it is printed once, alone on the last line.
+    Create { name: String },
+    /// List the keys' names (never the keys).
+    List {
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Revoke a key at once.
+    Revoke { name: String },
 }
 
 #[derive(Subcommand)]
@@ -182,8 +227,18 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("migrations applied");
         }
         Command::Worker => run_worker(&config, shutdown_signal()).await?,
-        Command::Users(command) => {
-            let operator = Services::build(&config).await?.operator();
+        Command::Operate(command) => {
+            doorman::operator::as_cli(operate(command, &config)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The operator's commands.
+async fn operate(command: OperatorCommand, config: &Config) -> anyhow::Result<()> {
+    let operator = Services::build(config).await?.operator();
+    match command {
+        OperatorCommand::Users(command) => {
             let output = match command {
                 UsersCommand::List {
                     unconfirmed,
@@ -194,11 +249,33 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 }
                 UsersCommand::Confirm { email } => operator.confirm_user(&email).await,
                 UsersCommand::Delete { email } => operator.delete_user(&email).await,
+                UsersCommand::Promote { email } => operator.set_admin(&email, true).await,
+                UsersCommand::Demote { email } => operator.set_admin(&email, false).await,
             };
             print_result(output)?;
         }
-        Command::Clients(command) => {
-            let operator = Services::build(&config).await?.operator();
+        OperatorCommand::Audit(AuditCommand::List {
+            account,
+            limit,
+            output,
+        }) => {
+            print_result(
+                operator
+                    .list_audit(account.as_deref(), limit, output.format())
+                    .await,
+            )?;
+        }
+        OperatorCommand::AdminKeys(command) => {
+            let output = match command {
+                AdminKeysCommand::Create { name } => operator.create_admin_key(&name).await,
+                AdminKeysCommand::List { output } => {
+                    operator.list_admin_keys(output.format()).await
+                }
+                AdminKeysCommand::Revoke { name } => operator.revoke_admin_key(&name).await,
+            };
+            print_result(output)?;
+        }
+        OperatorCommand::Clients(command) => {
             let output = match command {
                 ClientsCommand::Add {
                     name,
@@ -229,12 +306,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             };
             print_result(output)?;
         }
-        Command::Keys(KeysCommand::Rotate) => {
-            let operator = Services::build(&config).await?.operator();
+        OperatorCommand::Keys(KeysCommand::Rotate) => {
             print_result(operator.rotate_keys().await)?;
         }
-        Command::Outbox(command) => {
-            let operator = Services::build(&config).await?.operator();
+        OperatorCommand::Outbox(command) => {
             let output = match command {
                 OutboxCommand::List { failed, output } => {
                     operator.list_outbox(failed, output.format()).await

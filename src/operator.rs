@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 
 use std::sync::Arc;
 
-use crate::accounts::{Accounts, AccountsError, Email, UserSummary};
+use crate::accounts::{Accounts, AccountsError, AdminOutcome, Email, UserSummary};
+use crate::admin_keys::{AdminKeyError, AdminKeys};
+use crate::audit::{self, Actor, AuditFilter};
 use crate::db::entities::outbox;
 use crate::oidc::{NewClient, Oidc, OidcError, parse_redirect_uri};
 use crate::outbox::DeliveryStatus;
@@ -26,6 +28,10 @@ pub enum OperatorError {
     InvalidRedirectUri(String),
     #[error("client {0} is public: it has no secret to rotate")]
     PublicClient(String),
+    #[error("no admin key is named {0}")]
+    UnknownAdminKey(String),
+    #[error(transparent)]
+    AdminKey(Box<dyn std::error::Error + Send + Sync>),
     #[error(transparent)]
     Oidc(Box<dyn std::error::Error + Send + Sync>),
     #[error(transparent)]
@@ -44,6 +50,7 @@ pub struct Operator {
     pub(crate) accounts: Accounts,
     pub(crate) outbox: Outbox,
     pub(crate) oidc: Arc<Oidc>,
+    pub(crate) admin_keys: AdminKeys,
 }
 
 /// A client as `doorman clients add` registers it.
@@ -63,10 +70,29 @@ impl From<OidcError> for OperatorError {
     }
 }
 
+impl From<AdminKeyError> for OperatorError {
+    fn from(error: AdminKeyError) -> Self {
+        OperatorError::AdminKey(Box::new(error))
+    }
+}
+
 impl From<AccountsError> for OperatorError {
     fn from(error: AccountsError) -> Self {
         OperatorError::Accounts(Box::new(error))
     }
+}
+
+/// Runs an operator's command: what it changes is recorded as done by `cli`.
+pub async fn as_cli<F: Future>(work: F) -> F::Output {
+    audit::scope(
+        audit::Context {
+            actor: Actor::Cli,
+            client: None,
+            user_agent: None,
+        },
+        work,
+    )
+    .await
 }
 
 impl Operator {
@@ -82,8 +108,8 @@ impl Operator {
             Format::Json => to_json(&users),
             Format::Human => {
                 let mut out = format!(
-                    "{:>6}  {:<40}  {:<20}  {}\n",
-                    "ID", "EMAIL", "CREATED", "CONFIRMED"
+                    "{:>6}  {:<40}  {:<20}  {:<20}  {}\n",
+                    "ID", "EMAIL", "CREATED", "CONFIRMED", "ROLE / STATE"
                 );
                 for user in &users {
                     out.push_str(&user_line(user));
@@ -100,16 +126,24 @@ impl Operator {
         let user = self.user(email).await?;
         Ok(match format {
             Format::Json => to_json(&user),
-            Format::Human => format!(
-                "id:           {}\nemail:        {}\ncreated:      {}\nconfirmed:    {}",
-                user.id,
-                user.email,
-                user.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
-                user.confirmed_at.map_or_else(
-                    || "no".to_owned(),
-                    |at| at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
-                ),
-            ),
+            Format::Human => {
+                let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
+                    at.map_or_else(
+                        || "no".to_owned(),
+                        |at| at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                    )
+                };
+                format!(
+                    "id:           {}\nemail:        {}\ncreated:      {}\nconfirmed:    {}\ndisabled:     {}\nlast login:   {}\nadmin:        {}",
+                    user.id,
+                    user.email,
+                    user.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    when(user.confirmed_at),
+                    when(user.disabled_at),
+                    when(user.last_login_at),
+                    if user.admin { "yes" } else { "no" },
+                )
+            }
         })
     }
 
@@ -133,6 +167,143 @@ impl Operator {
             "deleted {} with its sessions and unsent emails",
             user.email
         ))
+    }
+
+    /// `doorman users promote|demote`: gives or takes the admin role.
+    ///
+    /// # Errors
+    /// [`OperatorError::UnknownUser`] when no account has the address.
+    pub async fn set_admin(&self, email: &str, admin: bool) -> Result<String, OperatorError> {
+        let parsed =
+            Email::parse(email).map_err(|_| OperatorError::InvalidEmail(email.to_owned()))?;
+        match self.accounts.set_admin(&parsed, admin).await? {
+            AdminOutcome::Done(user) if admin => Ok(format!("{} is an admin", user.email)),
+            AdminOutcome::Done(user) => Ok(format!("{} is not an admin", user.email)),
+            AdminOutcome::NoSuchUser => Err(OperatorError::UnknownUser(email.to_owned())),
+        }
+    }
+
+    /// `doorman audit list [--account EMAIL]`: the newest events first.
+    ///
+    /// # Errors
+    /// [`OperatorError::UnknownUser`] for an address without an account; database errors.
+    pub async fn list_audit(
+        &self,
+        account: Option<&str>,
+        limit: u64,
+        format: Format,
+    ) -> Result<String, OperatorError> {
+        let user_id = match account {
+            Some(email) => Some(self.user(email).await?.id),
+            None => None,
+        };
+        let events = self
+            .accounts
+            .audit_events(&AuditFilter {
+                user_id,
+                limit,
+                ..AuditFilter::default()
+            })
+            .await?;
+        Ok(match format {
+            Format::Json => to_json(
+                &events
+                    .iter()
+                    .map(|event| {
+                        serde_json::json!({
+                            "id": event.id,
+                            "at": event.created_at,
+                            "actor_kind": event.actor_kind,
+                            "actor": event.actor,
+                            "action": event.action,
+                            "user_id": event.user_id,
+                            "email": event.user_email,
+                            "client_ip": event.client_ip,
+                            "details": event.details.as_deref()
+                                .and_then(|details| serde_json::from_str::<serde_json::Value>(details).ok()),
+                        })
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            Format::Human => {
+                let mut out = format!(
+                    "{:<20}  {:<22}  {:<20}  {:<40}  {:<16}  {}\n",
+                    "AT", "ACTION", "ACTOR", "ACCOUNT", "CLIENT", "DETAILS"
+                );
+                for event in &events {
+                    let actor = match event.actor_kind.as_str() {
+                        "account" => format!("account {}", event.actor),
+                        "api_key" => format!("key {}", event.actor),
+                        other => other.to_owned(),
+                    };
+                    let _ = writeln!(
+                        out,
+                        "{:<20}  {:<22}  {:<20}  {:<40}  {:<16}  {}",
+                        event.created_at.format("%Y-%m-%d %H:%M:%S"),
+                        event.action,
+                        actor,
+                        event.user_email.as_deref().unwrap_or("-"),
+                        event.client_ip.as_deref().unwrap_or("-"),
+                        event.details.as_deref().unwrap_or(""),
+                    );
+                }
+                let _ = write!(out, "{} event(s)", events.len());
+                out
+            }
+        })
+    }
+
+    /// `doorman admin-keys create NAME`: the key alone on the last line.
+    ///
+    /// # Errors
+    /// A name in use or not allowed; database errors.
+    pub async fn create_admin_key(&self, name: &str) -> Result<String, OperatorError> {
+        use secrecy::ExposeSecret;
+        let key = self.admin_keys.create(name).await?;
+        Ok(format!(
+            "admin key {name} (shown this once; Doorman keeps only its hash):\n{}",
+            key.expose_secret()
+        ))
+    }
+
+    /// `doorman admin-keys list`: names and dates, never a key.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn list_admin_keys(&self, format: Format) -> Result<String, OperatorError> {
+        let keys = self.admin_keys.list().await?;
+        Ok(match format {
+            Format::Json => to_json(&keys),
+            Format::Human => {
+                let mut out = format!("{:<30}  {:<20}  {}\n", "NAME", "CREATED", "LAST USED");
+                for key in &keys {
+                    let _ = writeln!(
+                        out,
+                        "{:<30}  {:<20}  {}",
+                        key.name,
+                        key.created_at.format("%Y-%m-%d %H:%M:%S"),
+                        key.last_used_at.map_or_else(
+                            || "never".to_owned(),
+                            |at| at.format("%Y-%m-%d %H:%M:%S").to_string()
+                        ),
+                    );
+                }
+                let _ = write!(out, "{} key(s)", keys.len());
+                out
+            }
+        })
+    }
+
+    /// `doorman admin-keys revoke NAME`: the key stops working at once.
+    ///
+    /// # Errors
+    /// [`OperatorError::UnknownAdminKey`]; database errors.
+    pub async fn revoke_admin_key(&self, name: &str) -> Result<String, OperatorError> {
+        if self.admin_keys.revoke(name).await? {
+            Ok(format!("revoked admin key {name}"))
+        } else {
+            Err(OperatorError::UnknownAdminKey(name.to_owned()))
+        }
     }
 
     /// # Errors
@@ -396,15 +567,23 @@ impl From<&outbox::Model> for OutboxSummary {
 }
 
 fn user_line(user: &UserSummary) -> String {
+    let mut state = Vec::new();
+    if user.admin {
+        state.push("admin");
+    }
+    if user.disabled_at.is_some() {
+        state.push("disabled");
+    }
     format!(
-        "{:>6}  {:<40}  {:<20}  {}\n",
+        "{:>6}  {:<40}  {:<20}  {:<20}  {}\n",
         user.id,
         user.email,
         user.created_at.format("%Y-%m-%d %H:%M:%S"),
         user.confirmed_at.map_or_else(
             || "no".to_owned(),
             |at| at.format("%Y-%m-%d %H:%M:%S").to_string()
-        )
+        ),
+        state.join(", ")
     )
 }
 

@@ -10,6 +10,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::accounts::{AccountRules, AccountServices, Accounts, LinkLifetimes, Notifier};
+use crate::admin_keys::AdminKeys;
 use crate::clock::Clock;
 use crate::config::{Config, SecretSource};
 use crate::housekeeping::Housekeeping;
@@ -63,6 +64,7 @@ pub struct Services {
     pub(crate) notifier: Arc<Notifier>,
     pub(crate) keyring: Keyring,
     pub(crate) metrics: Arc<Metrics>,
+    pub(crate) admin_keys: AdminKeys,
 }
 
 impl Services {
@@ -144,6 +146,7 @@ impl Services {
             },
         ));
         Ok(Self {
+            admin_keys: AdminKeys::new(db.clone(), clock.clone()),
             db,
             clock,
             oidc,
@@ -184,6 +187,7 @@ impl Services {
             accounts: self.accounts.clone(),
             outbox: self.outbox.clone(),
             oidc: self.oidc.clone(),
+            admin_keys: self.admin_keys.clone(),
         }
     }
 
@@ -195,6 +199,8 @@ impl Services {
             db: self.db.clone(),
             limits: Limits::new(self.db.clone(), self.clock.clone()),
             unconfirmed_account_ttl: config.unconfirmed_account_ttl,
+            audit_retention: config.audit_retention,
+            clock: self.clock.clone(),
         }
     }
 
@@ -307,6 +313,7 @@ impl Application {
             trusted_proxies: TrustedProxies(Arc::new(config.trusted_proxies.clone())),
             verified_sessions: Default::default(),
             oidc: services.oidc,
+            admin_keys: services.admin_keys,
             clock: services.clock.clone(),
         });
         let admin = match config.admin_bind_addr {

@@ -11,9 +11,7 @@
 use std::time::Duration;
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 
 use super::links::LinkProblem;
 use super::login::Reservation;
@@ -428,7 +426,7 @@ impl Accounts {
                 );
             grant.credential_version += 1;
         }
-        let transaction = self.db.begin().await?;
+        let transaction = crate::db::begin_write(&self.db).await?;
         if update.exec(&transaction).await?.rows_affected == 0 {
             return Err(AccountsError::Link(
                 Purpose::Confirm,

@@ -97,6 +97,15 @@ impl Email {
     }
 
     /// Addresses are unique without regard to case; this is the form the unique index holds.
+    /// The domain of [`Self::normalized`]: what an `@domain` search of the console matches.
+    pub fn domain(&self) -> String {
+        let normalized = self.normalized();
+        normalized
+            .rsplit_once('@')
+            .map(|(_, domain)| domain.to_owned())
+            .unwrap_or_default()
+    }
+
     pub fn normalized(&self) -> String {
         self.0.to_lowercase()
     }

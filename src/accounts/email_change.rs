@@ -2,7 +2,7 @@
 //! new address is confirmed with the account's password, and the old address is told.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::links::LinkProblem;
 use super::{Accounts, AccountsError, CurrentPassword, Email, UserKey};
@@ -90,13 +90,14 @@ impl Accounts {
                 has_password: super::login::stored_password(&opened.user).is_some(),
             });
         }
-        let transaction = self.db.begin().await?;
+        let transaction = crate::db::begin_write(&self.db).await?;
         let result = User::update_many()
             .col_expr(users::Column::Email, Expr::value(new_email.as_str()))
             .col_expr(
                 users::Column::EmailNormalized,
                 Expr::value(new_email.normalized()),
             )
+            .col_expr(users::Column::EmailDomain, Expr::value(new_email.domain()))
             .filter(users::Column::Id.eq(opened.user.id))
             .filter(users::Column::Email.eq(opened.user.email.as_str()))
             .exec(&transaction)

@@ -15,9 +15,7 @@
 use std::time::Duration;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 
 use super::links::LinkProblem;
 use super::{Accounts, AccountsError, Email, SessionGrant};
@@ -194,6 +192,7 @@ impl Accounts {
             )
             .col_expr(users::Column::LoginCodeFailures, Expr::value(0))
             .filter(users::Column::Id.eq(user.id))
+            .filter(users::Column::DisabledAt.is_null())
             .filter(users::Column::LoginCodeEmail.eq(email_row))
             .filter(users::Column::LoginCodeExpiresAt.gt(now));
         let mut grant = SessionGrant::of(&user);
@@ -210,7 +209,7 @@ impl Accounts {
         } else {
             spend = spend.filter(users::Column::ConfirmedAt.is_not_null());
         }
-        let transaction = self.db.begin().await?;
+        let transaction = crate::db::begin_write(&self.db).await?;
         if spend.exec(&transaction).await?.rows_affected == 0 {
             return Ok(None);
         }

@@ -115,6 +115,8 @@ pub(crate) enum Login {
     Unconfirmed {
         email: Email,
     },
+    /// The right password for an account an operator disabled.
+    Disabled,
 }
 
 /// Attempts taken from the limits, to give back if the attempt was the owner's.
@@ -160,6 +162,9 @@ impl Accounts {
             return Ok(Login::InvalidCredentials);
         };
         self.give_back(reservation).await?;
+        if user.disabled_at.is_some() {
+            return Ok(Login::Disabled);
+        }
         if user.confirmed_at.is_none() {
             return Ok(Login::Unconfirmed {
                 email: Email::from_stored(user.email),

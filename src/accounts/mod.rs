@@ -16,11 +16,13 @@
 //! | address change | `email_change` |
 //! | password change, deletion, the logged-in account | `settings` |
 //! | what operators and housekeeping do | `operator` |
+//! | the operators' console: finding, showing and acting on accounts | `console` |
 //!
 //! `links` opens the links of the three flows that send one; `notifier` writes every
 //! email the outbox asks for.
 
 mod confirmation;
+mod console;
 mod dev_mailbox;
 mod email;
 mod email_change;
@@ -39,12 +41,15 @@ use std::sync::Arc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, TransactionTrait,
+    QueryFilter,
 };
 
 pub(crate) use confirmation::{
     CodeConfirmation, CodeProof, Confirmation, ConfirmationFields, ConfirmationProof, Continuation,
     SignupBinding,
+};
+pub(crate) use console::{
+    AdminOutcome, DailyFigures, DayFigures, Search, UserDetails, UserQuery, UserStatus, UserSummary,
 };
 pub use email::Email;
 pub(crate) use email::EmailRejection;
@@ -55,11 +60,11 @@ pub(crate) use login::{
     AttemptOrigin, CurrentPassword, KnownDevice, Login, SessionGrant, SignedInAt,
 };
 pub(crate) use notifier::{AccountLinks, LinkLifetimes, Notifier};
-pub(crate) use operator::UserSummary;
 pub(crate) use password_reset::PasswordReset;
 pub(crate) use settings::{AccountDeletion, PasswordChange, TokenHolder};
 pub(crate) use signup::{NewAccount, NewAccountRejection, Registration};
 
+use crate::audit::{self, Action, Concerned};
 use crate::clock::Clock;
 use crate::db::entities::users::{self, Entity as User};
 use crate::events::{AccountData, AccountEvent};
@@ -106,6 +111,27 @@ enum UserKey<'a> {
     Email(&'a Email),
 }
 
+/// How a browser proved it may log in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LoginMethod {
+    Password,
+    /// Confirming the address logs the browser that did it in.
+    Confirmation,
+    EmailCode,
+    EmailLink,
+}
+
+impl LoginMethod {
+    fn name(self) -> &'static str {
+        match self {
+            LoginMethod::Password => "password",
+            LoginMethod::Confirmation => "confirmation",
+            LoginMethod::EmailCode => "email_code",
+            LoginMethod::EmailLink => "email_link",
+        }
+    }
+}
+
 /// Whether a password change also confirms an unconfirmed address (a reset link proves it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ConfirmAddress {
@@ -122,20 +148,26 @@ pub(crate) struct Account {
     pub(crate) confirmed_at: chrono::DateTime<chrono::Utc>,
     /// False for an account that signs in only by email (SPEC §14).
     pub(crate) has_password: bool,
+    /// Holds the admin role (SPEC §15).
+    pub(crate) is_admin: bool,
 }
 
 impl Account {
-    /// The one rule of "logged in", for pages, the header, forward auth and the session
-    /// API alike: `user` is the account `grant` names, its address is confirmed, and the
-    /// grant was made with its current credentials (a password change since ends it).
+    /// The one rule of "logged in", for pages, the header, forward auth, the session API
+    /// and the OpenID Connect provider alike: `user` is the account `grant` names, its
+    /// address is confirmed, it is not disabled, and the grant was made with its current
+    /// credentials (a password change since ends it).
     pub(crate) fn logged_in(user: users::Model, grant: &SessionGrant) -> Option<Self> {
-        let holds = user.id == grant.user_id && user.credential_version == grant.credential_version;
+        let holds = user.id == grant.user_id
+            && user.credential_version == grant.credential_version
+            && user.disabled_at.is_none();
         if !holds {
             return None;
         }
         Some(Self {
             id: user.id,
             has_password: login::stored_password(&user).is_some(),
+            is_admin: user.is_admin,
             confirmed_at: user.confirmed_at?,
             email: Email::from_stored(user.email),
             created_at: user.created_at,
@@ -235,13 +267,72 @@ impl Accounts {
             .ok_or_else(|| DbErr::RecordNotFound(format!("user {user_id}")))
     }
 
-    /// Queues `event` for the application inside the change's transaction.
+    /// Records `event` in the audit log and queues it for the application, inside the
+    /// change's transaction.
     async fn tell<C: ConnectionTrait>(
         &self,
         connection: &C,
         event: AccountEvent,
     ) -> Result<(), DbErr> {
+        let (action, details) = match &event {
+            AccountEvent::Registered(_) => (Action::Registered, None),
+            AccountEvent::Confirmed(_) => (Action::Confirmed, None),
+            AccountEvent::EmailChanged { previous_email, .. } => (
+                Action::EmailChanged,
+                Some(serde_json::json!({ "previous_email": previous_email })),
+            ),
+            AccountEvent::PasswordChanged(_) => (Action::PasswordChanged, None),
+            AccountEvent::Deleted(_) => (Action::Deleted, None),
+        };
+        let account = event.account();
+        let concerned = Concerned {
+            user_id: account.user_id,
+            email: &account.email,
+        };
+        audit::record(
+            connection,
+            self.clock.now(),
+            action,
+            Some(concerned),
+            details,
+        )
+        .await?;
         self.outbox.enqueue_event(connection, &event).await
+    }
+
+    /// Records that `grant`'s account logged in by `method`: when (the console's "last
+    /// login") and the audit event, together.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub(crate) async fn record_login(
+        &self,
+        grant: &SessionGrant,
+        method: LoginMethod,
+    ) -> Result<(), AccountsError> {
+        let now = self.clock.now();
+        let transaction = crate::db::begin_write(&self.db).await?;
+        let Some(user) = self
+            .find_user(&transaction, UserKey::Id(grant.user_id))
+            .await?
+        else {
+            return Ok(());
+        };
+        User::update_many()
+            .col_expr(users::Column::LastLoginAt, Expr::value(now))
+            .filter(users::Column::Id.eq(user.id))
+            .exec(&transaction)
+            .await?;
+        audit::record(
+            &transaction,
+            now,
+            Action::LoggedIn,
+            Some(Concerned::from(&user)),
+            Some(serde_json::json!({ "method": method.name() })),
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(())
     }
 
     /// Tells the application that `user` is confirmed, inside the `transaction` that
@@ -285,7 +376,7 @@ impl Accounts {
         if confirms {
             update = update.col_expr(users::Column::ConfirmedAt, Expr::value(now));
         }
-        let transaction = self.db.begin().await?;
+        let transaction = crate::db::begin_write(&self.db).await?;
         if update.exec(&transaction).await?.rows_affected == 0 {
             return Ok(None);
         }
@@ -323,7 +414,7 @@ impl Accounts {
     /// up by the recipient when the email is composed.
     /// Returns what became of each, in order.
     async fn queue(&self, emails: &[NewEmail<'_>]) -> Result<Vec<Enqueued>, DbErr> {
-        let transaction = self.db.begin().await?;
+        let transaction = crate::db::begin_write(&self.db).await?;
         let mut outcomes = Vec::with_capacity(emails.len());
         for email in emails {
             outcomes.push(self.outbox.enqueue_email(&transaction, email).await?);

@@ -165,6 +165,7 @@ fn obsolete(kind: OutboxKind, user: &users::Model, recipient: &str) -> Option<&'
         OutboxKind::Confirmation if user.confirmed_at.is_some() => {
             Some("the account is already confirmed")
         }
+        OutboxKind::SignIn if user.disabled_at.is_some() => Some("the account is disabled"),
         OutboxKind::EmailChangeConfirmation if addressed_to_account => {
             Some("the address was already changed")
         }

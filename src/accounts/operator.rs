@@ -2,33 +2,12 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::settings::DeleteIf;
-use super::{Accounts, AccountsError, Email, UserKey};
+use super::{Accounts, AccountsError, Email, UserKey, UserSummary};
 use crate::db::entities::users::{self, Entity as User};
-
-/// An account as `doorman users` shows it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub(crate) struct UserSummary {
-    pub(crate) id: i64,
-    pub(crate) email: String,
-    pub(crate) created_at: DateTime<Utc>,
-    pub(crate) confirmed_at: Option<DateTime<Utc>>,
-}
-
-impl From<users::Model> for UserSummary {
-    fn from(user: users::Model) -> Self {
-        Self {
-            id: user.id,
-            email: user.email,
-            created_at: user.created_at,
-            confirmed_at: user.confirmed_at,
-        }
-    }
-}
 
 impl Accounts {
     /// Every account, oldest first; only the unconfirmed ones when asked.
@@ -69,7 +48,7 @@ impl Accounts {
     /// # Errors
     /// Database errors.
     pub(crate) async fn confirm_by_operator(&self, user_id: i64) -> Result<bool, AccountsError> {
-        let transaction = self.db.begin().await?;
+        let transaction = crate::db::begin_write(&self.db).await?;
         let Some(user) = self.find_user(&transaction, UserKey::Id(user_id)).await? else {
             return Ok(false);
         };

@@ -2,7 +2,7 @@
 //! password and the account's existence. The address change has its own flow,
 //! `email_change`.
 
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use tower_sessions::session::Id as SessionId;
 
 use super::{
@@ -50,7 +50,7 @@ impl Accounts {
         Ok(self
             .find_user(&self.db, UserKey::Id(user_id))
             .await?
-            .filter(|user| user.confirmed_at.is_some())
+            .filter(|user| user.confirmed_at.is_some() && user.disabled_at.is_none())
             .map(|user| TokenHolder {
                 id: user.id,
                 email: Email::from_stored(user.email),
@@ -131,7 +131,7 @@ impl Accounts {
         let Some(user) = self.find_user(&self.db, UserKey::Id(user_id)).await? else {
             return Ok(false);
         };
-        let transaction = self.db.begin().await?;
+        let transaction = crate::db::begin_write(&self.db).await?;
         let mut delete = User::delete_many().filter(users::Column::Id.eq(user_id));
         if only == DeleteIf::Unconfirmed {
             delete = delete.filter(users::Column::ConfirmedAt.is_null());

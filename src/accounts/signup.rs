@@ -1,6 +1,6 @@
 //! Sign-up: an inactive account and its confirmation email, in one transaction.
 
-use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait, TryInsertResult};
+use sea_orm::{ActiveValue::Set, EntityTrait, TryInsertResult};
 
 use super::{Accounts, AccountsError, Email, EmailRejection, SessionGrant, UserKey};
 use crate::db::entities::users::{self, Entity as User};
@@ -74,10 +74,11 @@ impl Accounts {
         // Hash first, even for a known address: the time taken must not tell them apart.
         let password_hash = self.hasher.hash(account.password.expose()).await?;
 
-        let transaction = self.db.begin().await?;
+        let transaction = crate::db::begin_write(&self.db).await?;
         let inserted = User::insert(users::ActiveModel {
             email: Set(account.email.as_str().to_owned()),
             email_normalized: Set(account.email.normalized()),
+            email_domain: Set(account.email.domain()),
             password_hash: Set(password_hash),
             created_at: Set(self.clock.now()),
             confirmed_at: Set(None),

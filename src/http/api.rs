@@ -39,13 +39,22 @@ impl ApiDocument {
         info.description = Some(
             "Sign-up with email confirmation. JSON in, JSON out; errors are \
              application/problem+json (RFC 9457). No cookies or CSRF, except \
-             /session, which reads the session cookie of a logged-in browser."
+             /session, which reads the session cookie of a logged-in browser. \
+             /admin/… takes an admin key as a bearer token."
                 .to_owned(),
         );
         let mut document = utoipa::openapi::OpenApiBuilder::new()
             .info(info)
             .build()
             .nest("/api/v1", api);
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let mut admin_key = Http::new(HttpAuthScheme::Bearer);
+        admin_key.description =
+            Some("An admin key from `doorman admin-keys create NAME` (SPEC §15).".to_owned());
+        document
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("admin_key", SecurityScheme::Http(admin_key));
         state_minimum_length(&mut document, password_min_length);
         Self(std::sync::Arc::new(
             document.to_json().expect("an OpenAPI document serializes"),

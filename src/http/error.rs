@@ -29,6 +29,9 @@ pub(crate) enum AppError {
     /// 401: this needs a logged-in session (the session API).
     #[error("not logged in")]
     Unauthorized,
+    /// 401: the admin API needs a valid key (`WWW-Authenticate: Bearer`).
+    #[error("no valid admin key")]
+    AdminKeyRequired,
     /// 403: the CSRF token is missing or does not match the cookie.
     #[error("CSRF check failed")]
     CsrfRejected,
@@ -73,7 +76,7 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::AdminKeyRequired => StatusCode::UNAUTHORIZED,
             AppError::CsrfRejected => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -96,7 +99,9 @@ impl AppError {
             AppError::BadRequest(_) | AppError::Invalid(_) | AppError::Link(..) => {
                 ("error-bad-request-title", "error-bad-request")
             }
-            AppError::Unauthorized => ("error-unauthorized-title", "error-unauthorized"),
+            AppError::Unauthorized | AppError::AdminKeyRequired => {
+                ("error-unauthorized-title", "error-unauthorized")
+            }
             AppError::CsrfRejected => ("error-csrf-title", "error-csrf"),
             AppError::NotFound => ("error-not-found-title", "error-not-found"),
             AppError::MethodNotAllowed => ("error-method-title", "error-method"),
@@ -120,6 +125,10 @@ impl AppError {
                 "The request could not be read. Go back, check what you entered and try again.",
             ),
             AppError::Unauthorized => ("Not logged in", "Log in first."),
+            AppError::AdminKeyRequired => (
+                "Admin key required",
+                "Send `Authorization: Bearer <key>` with a key from `doorman admin-keys create`.",
+            ),
             AppError::CsrfRejected => (
                 "Form expired",
                 "This form could not be verified, perhaps because it was open for a long time or cookies are blocked. Go back, reload the page and try again.",
@@ -219,6 +228,7 @@ impl AppError {
         self.log_if_internal();
         let (title, detail) = self.problem_text();
         let retry_after = self.retry_after_seconds();
+        let challenges_bearer = matches!(self, AppError::AdminKeyRequired);
         let mut problem = Problem::new(self.status(), title, detail);
         match self {
             // A client needs to know what in its JSON was wrong; a page visitor does not.
@@ -226,7 +236,13 @@ impl AppError {
             AppError::Invalid(errors) => problem.errors = errors,
             _ => {}
         }
-        with_retry_after(problem.into_response(), retry_after)
+        let mut response = with_retry_after(problem.into_response(), retry_after);
+        if challenges_bearer {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }
 

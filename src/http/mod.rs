@@ -35,6 +35,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+use client_ip::ClientIp;
 pub(crate) use client_ip::TrustedProxies;
 pub(crate) use csrf::CsrfConfig;
 pub(crate) use devices::DeviceCookies;
@@ -94,6 +95,8 @@ pub(crate) struct AppServices {
     pub verified_sessions: verified_sessions::VerifiedSessions,
     /// The OpenID Connect provider.
     pub oidc: Arc<crate::oidc::Oidc>,
+    /// The admin API's keys.
+    pub admin_keys: crate::admin_keys::AdminKeys,
     /// The time logins are stamped with (tests move it).
     pub clock: crate::clock::Clock,
 }
@@ -142,6 +145,7 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
         .merge(handlers::confirmation::routes())
         .merge(handlers::login::routes())
         .merge(handlers::email_sign_in::routes())
+        .merge(handlers::admin::routes())
         .merge(handlers::password_reset::routes())
         .merge(handlers::email_change::routes())
         .merge(handlers::account::routes())
@@ -182,20 +186,25 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
         ))
         .with_state(state.clone())
         .layer(TraceLayer::new_for_http().make_span_with(request_span));
-    let (api, document) = api::routes()
+    let (api, mut document) = api::routes()
         .routes(utoipa_axum::routes!(handlers::hand_off::session).layer(sessions.clone()))
         .split_for_parts();
+    // The admin API answers only a valid key, whose use is audited: a script working
+    // through many accounts is not held to the per-IP limit of the sign-up forms.
+    let (admin_api, admin_document) = handlers::admin_api::routes().split_for_parts();
+    document.merge(admin_document);
     let api = api
         .layer(axum::Extension(api::ApiDocument::new(
             document,
             state.accounts.rules().password_min_length,
         )))
-        .fallback(api::not_found)
-        .method_not_allowed_fallback(api::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             rate_limit::PostLimit::api(state.clone()),
             rate_limit::limit_posts,
-        ));
+        ))
+        .merge(admin_api)
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed);
 
     // The pages, their error pages, the API's field messages and the emails a request
     // causes all speak the request's language. Forward auth, health checks and the
@@ -230,6 +239,12 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
     let mut app = Router::new()
         .merge(localized)
         .merge(oidc_protocol)
+        // Inside every layer that may answer on its own: what reaches a handler is
+        // audited as its client.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            in_audit_context,
+        ))
         .merge(handlers::health::routes())
         .route("/static/style.css", get(stylesheet))
         .method_not_allowed_fallback(handlers::home::method_not_allowed)
@@ -329,6 +344,18 @@ fn request_span(request: &Request) -> tracing::Span {
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str);
     tracing::info_span!("request", method = %request.method(), route)
+}
+
+/// Runs the request in its audit context: the person acting on their own account, from
+/// the client address the limits see, in the browser it names.
+async fn in_audit_context(ClientIp(client): ClientIp, request: Request, next: Next) -> Response {
+    let user_agent = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let context = crate::audit::Context::request(client, user_agent.as_deref());
+    crate::audit::scope(context, next.run(request)).await
 }
 
 /// Counts each request under its route pattern, after routing (so the pattern is known).

@@ -210,3 +210,148 @@ pub(super) struct LogoutConfirmPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "logged_out.html")]
 pub(super) struct LoggedOutPage;
+
+/// The console's front page (SPEC §15).
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/dashboard.html")]
+pub(super) struct AdminDashboardPage {
+    pub chart: Chart,
+    pub days: Vec<DayRow>,
+    /// Of the sign-ups of these days, the share confirmed within 24 hours.
+    pub share_confirmed: Option<String>,
+    pub outbox_depth: u64,
+}
+
+/// A line chart drawn by the browser from SVG the server wrote.
+pub(super) struct Chart {
+    /// The value at the top of the chart.
+    pub highest: u64,
+    pub first_day: String,
+    pub last_day: String,
+    pub series: Vec<ChartSeries>,
+}
+
+pub(super) struct ChartSeries {
+    pub label: String,
+    pub color: &'static str,
+    /// `x,y x,y …` in the chart's 600 × 200 box.
+    pub points: String,
+}
+
+pub(super) struct DayRow {
+    pub day: String,
+    pub signups: u64,
+    pub confirmations: u64,
+    pub failed: u64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/users.html")]
+pub(super) struct AdminUsersPage {
+    pub q: String,
+    pub statuses: Vec<StatusOption>,
+    pub any_status: bool,
+    pub users: Vec<UserRow>,
+    pub next_href: Option<String>,
+    pub notice: Option<String>,
+}
+
+pub(super) struct StatusOption {
+    pub value: &'static str,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub(super) struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub status: String,
+    pub admin: bool,
+    pub created: String,
+    pub last_login: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/user.html")]
+pub(super) struct AdminUserPage {
+    pub csrf_token: String,
+    pub id: i64,
+    pub email: String,
+    pub status: String,
+    pub admin: bool,
+    pub disabled: bool,
+    pub confirmed: bool,
+    pub created: String,
+    pub confirmed_at: String,
+    pub last_login: String,
+    pub language: String,
+    pub has_password: bool,
+    pub sessions: Vec<SessionRow>,
+    pub emails: Vec<DeliveryRow>,
+    pub events: Vec<AuditRow>,
+    pub notice: Option<String>,
+    /// Next to the deletion's address field.
+    pub delete_error: Option<String>,
+}
+
+pub(super) struct SessionRow {
+    pub started: String,
+    pub last_seen: String,
+    pub client_ip: String,
+    pub browser: String,
+}
+
+pub(super) struct DeliveryRow {
+    pub id: i64,
+    pub created: String,
+    /// The email's kind or the event's type.
+    pub kind: String,
+    pub recipient: String,
+    pub status: String,
+    pub retryable: bool,
+    pub attempts: i32,
+}
+
+pub(super) struct AuditRow {
+    pub at: String,
+    pub action: String,
+    pub actor: String,
+    pub actor_href: Option<String>,
+    pub account: String,
+    pub account_href: Option<String>,
+    pub client_ip: String,
+    pub details: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/outbox.html")]
+pub(super) struct AdminOutboxPage {
+    pub csrf_token: String,
+    pub rows: Vec<DeliveryRow>,
+    pub next_href: Option<String>,
+    pub notice: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/audit.html")]
+pub(super) struct AdminAuditPage {
+    pub account: String,
+    pub actor: String,
+    /// Every action's name, and whether it is the one filtered by.
+    pub actions: Vec<(&'static str, bool)>,
+    pub any_action: bool,
+    pub events: Vec<AuditRow>,
+    pub next_href: Option<String>,
+}
+
+/// "Confirm it is you": the console's re-check of the password every 15 minutes.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/reauth.html")]
+pub(super) struct AdminReauthPage {
+    pub csrf_token: String,
+    pub return_to: String,
+    /// Signing in again by email, for an admin without a password.
+    pub sign_in_href: String,
+    pub has_password: bool,
+    pub error: Option<String>,
+}

@@ -19,7 +19,6 @@ use ring::signature::{self, RsaKeyPair, RsaPublicKeyComponents};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -211,7 +210,7 @@ impl SigningKeys {
         let digest = Sha256::digest(RsaPublicKeyComponents::<Vec<u8>>::from(pair.public()).n);
         let kid = URL_SAFE_NO_PAD.encode(&digest[..16]);
         let now = self.clock.now();
-        let transaction = self.db.begin().await?;
+        let transaction = crate::db::begin_write(&self.db).await?;
         if retire_others {
             KeyRow::update_many()
                 .col_expr(oidc_keys::Column::RetiredAt, Expr::value(now))

@@ -501,6 +501,23 @@ impl Outbox {
     /// # Errors
     /// Database errors.
     pub(crate) async fn retry_failed(&self, id: Option<i64>) -> Result<u64, DbErr> {
+        let requeued = self.retry_failed_in(&self.db, id).await?;
+        if requeued > 0 {
+            self.wake();
+        }
+        Ok(requeued)
+    }
+
+    /// [`Self::retry_failed`] inside the caller's transaction; call [`Outbox::wake`] after
+    /// commit.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub(crate) async fn retry_failed_in<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        id: Option<i64>,
+    ) -> Result<u64, DbErr> {
         let now = self.clock.now();
         let mut update = given_up(
             OutboxRow::update_many()
@@ -514,11 +531,44 @@ impl Outbox {
         if let Some(id) = id {
             update = update.filter(outbox::Column::Id.eq(id));
         }
-        let requeued = update.exec(&self.db).await?.rows_affected;
-        if requeued > 0 {
-            self.wake();
+        Ok(update.exec(connection).await?.rows_affected)
+    }
+
+    /// The newest rows of `user_id`'s account (its emails and events), for the console.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub(crate) async fn of_user(
+        &self,
+        user_id: i64,
+        limit: u64,
+    ) -> Result<Vec<outbox::Model>, DbErr> {
+        OutboxRow::find()
+            .filter(outbox::Column::UserId.eq(user_id))
+            .order_by_desc(outbox::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await
+    }
+
+    /// Rows still waiting to be sent or given up, newest first, older than `before` when
+    /// given: what the console's outbox page shows.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub(crate) async fn unsent(
+        &self,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<outbox::Model>, DbErr> {
+        let mut query = OutboxRow::find()
+            .filter(outbox::Column::SentAt.is_null())
+            .filter(outbox::Column::SkipReason.is_null())
+            .order_by_desc(outbox::Column::Id);
+        if let Some(before) = before {
+            query = query.filter(outbox::Column::Id.lt(before));
         }
-        Ok(requeued)
+        query.limit(limit).all(&self.db).await
     }
 
     /// Rows waiting to be sent, and the age of the oldest, for `/metrics`.

@@ -8,7 +8,7 @@
 
 mod typed;
 
-pub(crate) use typed::{EmailSignInState, SignupState, TypedSession};
+pub(crate) use typed::{EmailSignInState, LoginPlace, SignupState, TypedSession};
 
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
@@ -95,6 +95,47 @@ pub(crate) async fn end_for_user<C: ConnectionTrait>(
         delete = delete.filter(sessions::Column::Id.ne(storage_key(keep)));
     }
     Ok(delete.exec(connection).await?.rows_affected)
+}
+
+/// A live session of an account, as the console lists it.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredSession {
+    pub(crate) started_at: Option<chrono::DateTime<Utc>>,
+    pub(crate) last_seen_at: Option<chrono::DateTime<Utc>>,
+    pub(crate) client_ip: Option<String>,
+    pub(crate) user_agent: Option<String>,
+}
+
+/// The live sessions of `user_id`, most recently seen first.
+///
+/// # Errors
+/// Database errors.
+pub(crate) async fn of_user(
+    db: &DatabaseConnection,
+    user_id: i64,
+) -> Result<Vec<StoredSession>, DbErr> {
+    let rows = SessionRow::find()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::ExpiresAt.gt(Utc::now().timestamp()))
+        .all(db)
+        .await?;
+    let at = |seconds: i64| chrono::DateTime::from_timestamp(seconds, 0);
+    let mut listed: Vec<StoredSession> = rows
+        .iter()
+        .map(|row| {
+            let data: Data = serde_json::from_str(&row.data).unwrap_or_default();
+            let (place, seen) = typed::place_in(&data);
+            let place = place.unwrap_or_default();
+            StoredSession {
+                started_at: at(place.started_at).filter(|_| place.started_at > 0),
+                last_seen_at: seen.and_then(at),
+                client_ip: place.client_ip,
+                user_agent: place.user_agent,
+            }
+        })
+        .collect();
+    listed.sort_by_key(|session| std::cmp::Reverse(session.last_seen_at));
+    Ok(listed)
 }
 
 /// Removes sessions past their expiry.

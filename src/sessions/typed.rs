@@ -31,6 +31,25 @@ const AUTHENTICATED_AT_KEY: &str = "authenticated_at";
 const SIGNUP_KEY: &str = "signup";
 /// The sign-in email this browser asked for ([`EmailSignInState`]).
 const EMAIL_SIGN_IN_KEY: &str = "email_sign_in";
+/// Where and in what the login happened ([`LoginPlace`]), for the console.
+const LOGIN_PLACE_KEY: &str = "login_place";
+/// When a logged-in page was last seen in this session (Unix seconds), kept to within
+/// [`SEEN_EVERY`].
+const SEEN_AT_KEY: &str = "seen_at";
+
+/// How stale "last seen" may get: noting it costs a write, so at most one per this many
+/// seconds per session.
+const SEEN_EVERY: i64 = 300;
+
+/// Where a login happened, as the console lists a person's sessions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct LoginPlace {
+    /// Unix seconds.
+    pub(crate) started_at: i64,
+    pub(crate) client_ip: Option<String>,
+    /// The browser's `User-Agent`, cut to 200 characters.
+    pub(crate) user_agent: Option<String>,
+}
 
 /// What the session remembers of this browser's sign-up (SPEC §9).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -54,6 +73,17 @@ pub(crate) struct EmailSignInState {
     pub(crate) email_row: Option<i64>,
     /// Where the sign-in was headed, checked when given and again when followed.
     pub(crate) return_to: Option<String>,
+}
+
+/// Where the login in a record's data happened, and when it was last seen.
+pub(super) fn place_in(data: &Data) -> (Option<LoginPlace>, Option<i64>) {
+    let place = data
+        .get(LOGIN_PLACE_KEY)
+        .and_then(|value| serde_json::from_value(value.clone()).ok());
+    (
+        place,
+        data.get(SEEN_AT_KEY).and_then(serde_json::Value::as_i64),
+    )
 }
 
 /// The login in a record's data, if it holds both halves.
@@ -98,11 +128,19 @@ impl TypedSession {
     ///
     /// # Errors
     /// The session store failed.
-    pub(crate) async fn log_in(&self, grant: &SessionGrant, at: i64) -> Result<(), Error> {
+    pub(crate) async fn log_in(
+        &self,
+        grant: &SessionGrant,
+        place: &LoginPlace,
+    ) -> Result<(), Error> {
         self.0.cycle_id().await?;
         self.0.remove_value(SIGNUP_KEY).await?;
         self.0.remove_value(EMAIL_SIGN_IN_KEY).await?;
-        self.0.insert(AUTHENTICATED_AT_KEY, at).await?;
+        self.0
+            .insert(AUTHENTICATED_AT_KEY, place.started_at)
+            .await?;
+        self.0.insert(SEEN_AT_KEY, place.started_at).await?;
+        self.0.insert(LOGIN_PLACE_KEY, place).await?;
         self.keep_login(grant).await
     }
 
@@ -117,6 +155,27 @@ impl TypedSession {
         };
         let at = self.authenticated_at().await?.unwrap_or_default();
         Ok(Some(SignedInAt { grant, at }))
+    }
+
+    /// Notes that the logged-in person was seen `now` (Unix seconds), unless that was
+    /// noted less than [`SEEN_EVERY`] ago.
+    ///
+    /// # Errors
+    /// The session store failed.
+    pub(crate) async fn note_seen(&self, now: i64) -> Result<(), Error> {
+        let seen = self.0.get::<i64>(SEEN_AT_KEY).await?.unwrap_or_default();
+        if now - seen >= SEEN_EVERY {
+            self.0.insert(SEEN_AT_KEY, now).await?;
+        }
+        Ok(())
+    }
+
+    /// The person proved themselves again (the console's re-check), `now`.
+    ///
+    /// # Errors
+    /// The session store failed.
+    pub(crate) async fn reauthenticated(&self, now: i64) -> Result<(), Error> {
+        self.0.insert(AUTHENTICATED_AT_KEY, now).await
     }
 
     /// When the person last proved themselves in this session (Unix seconds).

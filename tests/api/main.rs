@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod confirm;
 mod connections;
+mod console;
 mod delivery;
 mod email_sign_in;
 mod hand_off;

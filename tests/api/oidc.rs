@@ -697,7 +697,7 @@ async fn a_code_works_once_within_a_minute_and_its_reuse_revokes_its_tokens() {
     }
 }
 
-async fn offline_tokens(app: &TestApp, browser: &Browser, rp: &Rp) -> Value {
+pub async fn offline_tokens(app: &TestApp, browser: &Browser, rp: &Rp) -> Value {
     let (verifier, challenge) = pkce();
     let query = authorization_query(rp, &challenge, &[])
         .replace("scope=openid+email", "scope=openid+email+offline_access");

@@ -1,4 +1,5 @@
-//! SPEC §4: `GET /api/v1/openapi.json`, generated from the handlers, covers every route.
+//! SPEC §4, §15: `GET /api/v1/openapi.json`, generated from the handlers, covers every
+//! route.
 
 use std::collections::BTreeSet;
 
@@ -40,11 +41,27 @@ async fn the_openapi_document_matches_the_routes_the_api_answers() {
         ("post", "/api/v1/confirmations/resend"),
         ("get", "/api/v1/session"),
         ("get", "/api/v1/openapi.json"),
+        ("get", "/api/v1/admin/users"),
+        ("get", "/api/v1/admin/users/{id}"),
+        ("delete", "/api/v1/admin/users/{id}"),
+        ("post", "/api/v1/admin/users/{id}/{action}"),
     ]
     .into_iter()
     .map(|(method, path)| (method.to_owned(), path.to_owned()))
     .collect();
-    assert_eq!(operations, spec, "the document lists SPEC §4's routes");
+    assert_eq!(
+        operations, spec,
+        "the document lists SPEC §4's and §15's routes"
+    );
+    // The admin operations name their key, a bearer token.
+    assert_eq!(
+        document["components"]["securitySchemes"]["admin_key"]["scheme"],
+        "bearer"
+    );
+    assert_eq!(
+        document["paths"]["/api/v1/admin/users"]["get"]["security"][0]["admin_key"],
+        serde_json::json!([])
+    );
 
     for (method, path) in &operations {
         // Every documented operation is routed, and answers with a documented status

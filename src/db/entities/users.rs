@@ -27,6 +27,13 @@ pub struct Model {
     pub login_code_expires_at: Option<DateTimeUtc>,
     /// Wrong codes that email has seen.
     pub login_code_failures: i32,
+    /// Holds the admin role (SPEC §15).
+    pub is_admin: bool,
+    /// When an operator disabled the account; `None` while it may sign in.
+    pub disabled_at: Option<DateTimeUtc>,
+    pub last_login_at: Option<DateTimeUtc>,
+    /// The domain of `email_normalized`, for `@domain` searches.
+    pub email_domain: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use super::{no_store, token_page};
 use crate::accounts::{
     AccountsError, AttemptOrigin, CodeConfirmation, CodeProof, Confirmation, ConfirmationFields,
-    ConfirmationProof, Continuation, Email, LinkProblem,
+    ConfirmationProof, Continuation, Email, LinkProblem, LoginMethod,
 };
 use crate::http::AppState;
 use crate::http::api::{ApiJson, HashingProblems, Outcome, RequestProblems, accepted, status_json};
@@ -81,7 +81,14 @@ pub(crate) async fn confirm_with_code(
     };
     Ok(match outcome {
         CodeConfirmation::Confirmed(grant) => {
-            log_in(&state, &session, &grant, landing(return_to.as_ref())).await?
+            log_in(
+                &state,
+                &session,
+                &grant,
+                LoginMethod::Confirmation,
+                landing(return_to.as_ref()),
+            )
+            .await?
         }
         CodeConfirmation::NeedsPassword { token, email } => token_page(
             ConfirmPage {
@@ -119,7 +126,14 @@ pub(crate) async fn continue_here(
     let binding = signup.and_then(|signup| signup.binding);
     Ok(match state.accounts.continue_signup(binding).await? {
         Continuation::LoggedIn(grant) => {
-            log_in(&state, &session, &grant, landing(return_to.as_ref())).await?
+            log_in(
+                &state,
+                &session,
+                &grant,
+                LoginMethod::Confirmation,
+                landing(return_to.as_ref()),
+            )
+            .await?
         }
         Continuation::Pending => CheckEmailPage {
             csrf_token,
@@ -228,7 +242,14 @@ pub(crate) async fn submit(
     Ok(
         match state.accounts.confirm(&token, proof, &origin).await? {
             Confirmation::Confirmed(grant) => {
-                log_in(&state, &session, &grant, landing(return_to.as_ref())).await?
+                log_in(
+                    &state,
+                    &session,
+                    &grant,
+                    LoginMethod::Confirmation,
+                    landing(return_to.as_ref()),
+                )
+                .await?
             }
             Confirmation::WrongPassword { email } => refused(ConfirmPage {
                 email: email.as_str().to_owned(),

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use super::{no_store, token_page};
-use crate::accounts::EmailSignIn;
+use crate::accounts::{EmailSignIn, LoginMethod};
 use crate::http::AppState;
 use crate::http::csrf::CsrfToken;
 use crate::http::error::AppError;
@@ -77,7 +77,14 @@ pub(crate) async fn with_code(
             let return_to = asked
                 .and_then(|asked| asked.return_to)
                 .and_then(|raw| state.return_policy.accept(&raw));
-            log_in(&state, &session, &grant, landing(return_to.as_ref())).await?
+            log_in(
+                &state,
+                &session,
+                &grant,
+                LoginMethod::EmailCode,
+                landing(return_to.as_ref()),
+            )
+            .await?
         }
         EmailSignIn::WrongCode => no_store(
             (
@@ -118,5 +125,12 @@ pub(crate) async fn with_link(
     let token = link_token(&form.token, Purpose::Login)?;
     let grant = state.accounts.sign_in_with_link(&token).await?;
     let return_to = state.return_policy.accept(&form.return_to);
-    log_in(&state, &session, &grant, landing(return_to.as_ref())).await
+    log_in(
+        &state,
+        &session,
+        &grant,
+        LoginMethod::EmailLink,
+        landing(return_to.as_ref()),
+    )
+    .await
 }

@@ -4,7 +4,7 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::accounts::{Login, SessionGrant};
+use crate::accounts::{Login, LoginMethod, SessionGrant};
 use crate::http::AppState;
 use crate::http::csrf::CsrfToken;
 use crate::http::devices::Origin;
@@ -14,7 +14,7 @@ use crate::http::pages::{LoginPage, LoginUnconfirmedPage};
 use crate::http::return_to::{ReturnToQuery, hidden, landing};
 use crate::i18n;
 use crate::passwords::PasswordAttempt;
-use crate::sessions::TypedSession;
+use crate::sessions::{LoginPlace, TypedSession};
 use axum::Router;
 use axum::routing::{get, post};
 
@@ -55,7 +55,14 @@ pub(crate) async fn submit(
     Ok(match outcome {
         Login::LoggedIn(grant) => {
             let return_to = state.return_policy.accept(&form.return_to);
-            log_in(&state, &session, &grant, landing(return_to.as_ref())).await?
+            log_in(
+                &state,
+                &session,
+                &grant,
+                LoginMethod::Password,
+                landing(return_to.as_ref()),
+            )
+            .await?
         }
         Login::InvalidCredentials => (
             StatusCode::UNAUTHORIZED,
@@ -63,6 +70,16 @@ pub(crate) async fn submit(
                 csrf_token,
                 email: form.email.trim().to_owned(),
                 error: Some(i18n::t("login-invalid")),
+                return_to: hidden(state.return_policy.accept(&form.return_to).as_ref()),
+            },
+        )
+            .into_response(),
+        Login::Disabled => (
+            StatusCode::FORBIDDEN,
+            LoginPage {
+                csrf_token,
+                email: form.email.trim().to_owned(),
+                error: Some(i18n::t("login-disabled")),
                 return_to: hidden(state.return_policy.accept(&form.return_to).as_ref()),
             },
         )
@@ -96,9 +113,17 @@ pub(crate) async fn log_in(
     state: &AppState,
     session: &TypedSession,
     grant: &SessionGrant,
+    method: LoginMethod,
     to: &str,
 ) -> Result<Response, AppError> {
-    session.log_in(grant, state.clock.unix_now()).await?;
+    let context = crate::audit::current();
+    let place = LoginPlace {
+        started_at: state.clock.unix_now(),
+        client_ip: context.client.map(|client| client.to_string()),
+        user_agent: context.user_agent,
+    };
+    session.log_in(grant, &place).await?;
+    state.accounts.record_login(grant, method).await?;
     let mut response = Redirect::to(to).into_response();
     response
         .headers_mut()

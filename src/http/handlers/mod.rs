@@ -3,6 +3,8 @@
 //! flow lives" lists every route with its module; a test keeps it true.
 
 pub(super) mod account;
+pub(super) mod admin;
+pub(super) mod admin_api;
 pub(super) mod confirmation;
 pub(super) mod dev_mailbox;
 pub(super) mod email_change;

@@ -36,7 +36,8 @@ impl Browser {
         Self::with_headers(address, headers)
     }
 
-    fn with_headers(address: &str, headers: reqwest::header::HeaderMap) -> Self {
+    /// A browser whose every request carries `headers`.
+    pub fn with_headers(address: &str, headers: reqwest::header::HeaderMap) -> Self {
         doorman::internals::install_crypto_provider();
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
