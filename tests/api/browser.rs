@@ -14,7 +14,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    PASSWORD, TestApp, spawn_app, spawn_app_with, unique_email, unused_port, wait_until,
+    PASSWORD, TestApp, location, spawn_app, spawn_app_with, unique_email, unused_port, wait_until,
 };
 
 /// A WebDriver session on a chromedriver of its own; both end when this is dropped.
@@ -665,4 +665,99 @@ async fn every_page_and_email_passes_axe_in_every_language() {
                 .await;
         }
     }
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium, chromedriver and axe-core: .ci/run installs them and runs --ignored"]
+async fn an_admin_walks_the_console_in_a_browser() {
+    let app = spawn_app().await;
+    let browser = Chromium::start().await;
+    let admin = unique_email();
+    app.new_browser().signup(&admin, PASSWORD).await;
+    assert_eq!(app.cli(&["users", "confirm", &admin]).await.code, 0);
+    assert_eq!(app.cli(&["users", "promote", &admin]).await.code, 0);
+    let member = unique_email();
+    let member_browser = app.new_browser();
+    member_browser.signup(&member, PASSWORD).await;
+    assert_eq!(app.cli(&["users", "confirm", &member]).await.code, 0);
+    member_browser.login(&member, PASSWORD).await;
+
+    // Anonymous: to the login page, and back to the console after it.
+    browser.goto(&app.url("/admin")).await;
+    assert_eq!(browser.current_path().await, "/login?return_to=%2Fadmin");
+    browser.type_into("#email", &admin).await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.submit("form[action='/login'] button").await;
+    assert_eq!(browser.current_path().await, "/admin");
+    browser.assert_accessible("console overview").await;
+    browser.screenshot("admin-overview").await;
+
+    // Search, open the person, disable them.
+    browser.goto(&app.url("/admin/users")).await;
+    browser.type_into("#q", &member[..8]).await;
+    browser.submit("form[action='/admin/users'] button").await;
+    assert!(browser.text().await.contains(&member));
+    browser.assert_accessible("console accounts").await;
+    browser.screenshot("admin-users").await;
+    browser.submit("a[href^='/admin/users/']").await;
+    assert!(browser.current_path().await.starts_with("/admin/users/"));
+    assert!(browser.text().await.contains(&member));
+    browser.assert_accessible("console account").await;
+    browser.screenshot("admin-user").await;
+    browser.submit("form[action$='/disable'] button").await;
+    assert!(browser.text().await.contains("The account is disabled"));
+    browser.assert_accessible("console account, disabled").await;
+    assert_eq!(
+        location(&member_browser.get("/account").await),
+        "/login",
+        "their session is gone"
+    );
+    browser.submit("form[action$='/enable'] button").await;
+    assert!(browser.text().await.contains("can sign in again"));
+
+    for (path, name) in [
+        ("/admin/outbox", "admin-outbox"),
+        ("/admin/audit", "admin-audit"),
+    ] {
+        visit(&browser, &app, path, name).await;
+    }
+    assert!(
+        browser.text().await.contains("disabled"),
+        "the audit log has it"
+    );
+
+    // Every console page in every language.
+    for language in ["de", "fr", "en"] {
+        browser
+            .goto(&app.url(&format!("/admin?lang={language}")))
+            .await;
+        let member_page = app
+            .user(&member)
+            .await
+            .map(|user| format!("/admin/users/{}", user.id))
+            .unwrap();
+        for path in [
+            "/admin",
+            "/admin/users",
+            member_page.as_str(),
+            "/admin/outbox",
+            "/admin/audit",
+        ] {
+            browser.goto(&app.url(path)).await;
+            assert_eq!(browser.html_lang().await, language, "{path}");
+            browser
+                .assert_accessible(&format!("{path} in {language}"))
+                .await;
+        }
+    }
+
+    // After 15 minutes, the password again.
+    app.clock.advance(Duration::from_secs(16 * 60));
+    browser.goto(&app.url("/admin/users")).await;
+    assert!(browser.current_path().await.starts_with("/admin/reauth?"));
+    browser.assert_accessible("console re-check").await;
+    browser.screenshot("admin-reauth").await;
+    browser.type_into("#current_password", PASSWORD).await;
+    browser.submit("form[action='/admin/reauth'] button").await;
+    assert_eq!(browser.current_path().await, "/admin/users");
 }
