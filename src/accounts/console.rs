@@ -190,6 +190,59 @@ pub(crate) struct DayFigures {
     pub(crate) failed_deliveries: u64,
 }
 
+/// How a prefix search reads the accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PrefixPlan {
+    /// Few match: read them all by the address index, sort them by id.
+    SortMatches,
+    /// Many match: walk the accounts newest first and keep those that match.
+    WalkNewest,
+}
+
+/// `email_normalized` starts with the prefix, as a range in byte order: SQLite compares text
+/// that way; PostgreSQL does in the "C" collation, which `users_by_email_bytes` holds
+/// whatever the database's own.
+const INDEXED_PREFIX: &str = "email_normalized >= ? AND email_normalized < ?";
+const INDEXED_PREFIX_PG: &str =
+    "email_normalized COLLATE \"C\" >= $1 AND email_normalized COLLATE \"C\" < $2";
+
+/// The bounds of the addresses starting with `prefix`: every one sorts before `prefix`
+/// followed by U+10FFFF.
+fn prefix_range(prefix: &str) -> (String, String) {
+    (prefix.to_owned(), format!("{prefix}\u{10FFFF}"))
+}
+
+/// The condition for `plan`, written so that each database takes that plan: the matches'
+/// ids in a subquery that no planner flattens (its `LIMIT`), or a range no index serves
+/// (SQLite's unary `+`, PostgreSQL's expression no index holds), so the primary key's
+/// order is the one walked.
+fn prefix_condition(
+    backend: DbBackend,
+    prefix: &str,
+    plan: PrefixPlan,
+) -> sea_orm::sea_query::SimpleExpr {
+    let (lower, upper) = prefix_range(prefix);
+    let postgres = backend == DbBackend::Postgres;
+    let indexed = if postgres {
+        INDEXED_PREFIX_PG
+    } else {
+        INDEXED_PREFIX
+    };
+    let condition = match (plan, postgres) {
+        (PrefixPlan::SortMatches, _) => format!(
+            "id IN (SELECT id FROM users WHERE {indexed} LIMIT {})",
+            PREFIX_CANDIDATES + 1
+        ),
+        (PrefixPlan::WalkNewest, false) => {
+            "+email_normalized >= ? AND +email_normalized < ?".to_owned()
+        }
+        (PrefixPlan::WalkNewest, true) => "(email_normalized || '') COLLATE \"C\" >= $1 \
+             AND (email_normalized || '') COLLATE \"C\" < $2"
+            .to_owned(),
+    };
+    Expr::cust_with_values(condition, [lower, upper])
+}
+
 impl Accounts {
     /// One page of accounts, newest first.
     ///
@@ -213,12 +266,19 @@ impl Accounts {
             Search::Everyone => select,
             Search::Domain(domain) => select.filter(users::Column::EmailDomain.eq(domain.as_str())),
             Search::Prefix(prefix) => {
-                let candidates = self.prefix_candidates(prefix).await?;
-                if candidates.len() as u64 > PREFIX_CANDIDATES {
-                    select.filter(self.prefix_condition(prefix))
+                let plan = if self
+                    .prefix_matches_more_than(prefix, PREFIX_CANDIDATES)
+                    .await?
+                {
+                    PrefixPlan::WalkNewest
                 } else {
-                    select.filter(users::Column::Id.is_in(candidates))
-                }
+                    PrefixPlan::SortMatches
+                };
+                select.filter(prefix_condition(
+                    self.db.get_database_backend(),
+                    prefix,
+                    plan,
+                ))
             }
         };
         let mut users: Vec<UserSummary> = select
@@ -235,32 +295,35 @@ impl Accounts {
         Ok(UserPage { users, next_cursor })
     }
 
-    /// The ids of up to one more than [`PREFIX_CANDIDATES`] accounts whose address starts
-    /// with `prefix`, read from the address index alone.
-    async fn prefix_candidates(&self, prefix: &str) -> Result<Vec<i64>, AccountsError> {
-        Ok(User::find()
-            .select_only()
-            .column(users::Column::Id)
-            .filter(self.prefix_condition(prefix))
-            .limit(PREFIX_CANDIDATES + 1)
-            .into_tuple()
-            .all(&self.db)
-            .await?)
-    }
-
-    /// `email_normalized` starts with `prefix`, as a range an index can walk: in byte order
-    /// (SQLite's own; PostgreSQL's "C" collation, which `users_by_email_bytes` holds).
-    fn prefix_condition(&self, prefix: &str) -> sea_orm::sea_query::SimpleExpr {
-        // Each backend's placeholders, numbered within this expression on PostgreSQL.
-        let condition = match self.db.get_database_backend() {
-            DbBackend::Postgres => {
-                "email_normalized COLLATE \"C\" >= $1 AND email_normalized COLLATE \"C\" < $2"
-            }
-            _ => "email_normalized >= ? AND email_normalized < ?",
+    /// Whether more than `limit` addresses start with `prefix`, counted in the address
+    /// index alone and no further than `limit` + 1.
+    async fn prefix_matches_more_than(
+        &self,
+        prefix: &str,
+        limit: u64,
+    ) -> Result<bool, AccountsError> {
+        let backend = self.db.get_database_backend();
+        let (condition, p) = match backend {
+            DbBackend::Postgres => (INDEXED_PREFIX_PG, "$3"),
+            _ => (INDEXED_PREFIX, "?"),
         };
-        // Every address starting with `prefix` sorts before `prefix` + U+10FFFF.
-        let upper = format!("{prefix}\u{10FFFF}");
-        Expr::cust_with_values(condition, [prefix.to_owned(), upper])
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM users WHERE {condition} LIMIT {p}) AS probe"
+        );
+        let (lower, upper) = prefix_range(prefix);
+        let row = self
+            .db
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [lower.into(), upper.into(), (limit as i64 + 1).into()],
+            ))
+            .await?;
+        let count: i64 = match row {
+            Some(row) => row.try_get("", "n")?,
+            None => 0,
+        };
+        Ok(count as u64 > limit)
     }
 
     /// An account with its sessions, last emails and audit events.
