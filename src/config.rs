@@ -10,6 +10,7 @@ use std::time::Duration;
 use ipnet::IpNet;
 use lettre::message::Mailbox;
 
+use crate::accounts::{AddressRules, SignupMode};
 pub use crate::i18n::Language;
 use crate::keys::SecretKey;
 pub use crate::outbox::smtp::SmtpEndpoint;
@@ -91,7 +92,7 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Hosts besides `BASE_URL`'s that `return_to` may send people to: exact, or
     /// `*.example.com` for its subdomains.
-    pub allowed_return_hosts: Vec<String>,
+    pub allowed_return_hosts: Vec<HostPattern>,
     /// Domain of the session cookie, so forward auth works for sibling hosts.
     pub cookie_domain: Option<String>,
     /// `WEBHOOK_URL` and `WEBHOOK_SECRET`; `None` turns webhooks off.
@@ -110,6 +111,11 @@ pub struct Config {
     pub oidc_refresh_token_ttl: Duration,
     /// How long audit events are kept (SPEC §15).
     pub audit_retention: Duration,
+    /// `SIGNUP`: who may sign up (SPEC §16).
+    pub signup: SignupMode,
+    /// The domains that may sign up, those that may not, and whether disposable-mail
+    /// domains may.
+    pub signup_addresses: AddressRules,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://doorman.db?mode=rwc";
@@ -289,7 +295,7 @@ impl Config {
             rate_limit_per_minute: vars.number("RATE_LIMIT_PER_MINUTE", 20)?,
             mail_per_address_per_hour: vars.number("MAIL_PER_ADDRESS_PER_HOUR", 5)?,
             trusted_proxies: vars.list("TRUSTED_PROXIES", parse_cidr)?,
-            allowed_return_hosts: vars.list("ALLOWED_RETURN_HOSTS", parse_host_pattern)?,
+            allowed_return_hosts: vars.list("ALLOWED_RETURN_HOSTS", HostPattern::parse)?,
             cookie_domain: vars
                 .get("COOKIE_DOMAIN")
                 .map(|domain| parse_cookie_domain(&domain))
@@ -317,6 +323,24 @@ impl Config {
             oidc_access_token_ttl: vars.duration("OIDC_ACCESS_TOKEN_TTL", "10m")?,
             oidc_refresh_token_ttl: vars.duration("OIDC_REFRESH_TOKEN_TTL", "30d")?,
             audit_retention: vars.duration("AUDIT_RETENTION", "180d")?,
+            signup: vars.choice(
+                "SIGNUP",
+                SignupMode::Open,
+                &[
+                    ("open", SignupMode::Open),
+                    ("invite", SignupMode::Invite),
+                    ("closed", SignupMode::Closed),
+                ],
+            )?,
+            signup_addresses: AddressRules {
+                allowed: vars.list("SIGNUP_ALLOWED_DOMAINS", HostPattern::parse)?,
+                blocked: vars.list("SIGNUP_BLOCKED_DOMAINS", HostPattern::parse)?,
+                block_disposable: vars.choice(
+                    "SIGNUP_BLOCK_DISPOSABLE",
+                    true,
+                    &[("true", true), ("false", false)],
+                )?,
+            },
             connection_limits: ConnectionLimits {
                 per_client: per_client as usize,
                 ..ConnectionLimits::default()
@@ -421,27 +445,49 @@ fn parse_socket_addr(variable: &'static str, raw: &str) -> Result<SocketAddr, Co
         .map_err(|_| ConfigError::new(variable, "must be an address like 127.0.0.1:3000"))
 }
 
-/// `example.com` or `*.example.com`, lowercased.
-fn parse_host_pattern(pattern: &str) -> Result<String, String> {
-    let host = pattern.strip_prefix("*.").unwrap_or(pattern);
-    let valid = !host.is_empty()
-        && host.contains('.')
-        && host.split('.').all(|label| {
-            !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        });
-    if valid {
-        Ok(pattern.to_ascii_lowercase())
-    } else {
-        Err(format!(
-            "`{pattern}` is not a host like app.example.com or *.example.com"
-        ))
+/// A host, or with `*.` in front the hosts under it (`*.example.com`: `a.example.com` and
+/// `b.a.example.com`, not `example.com` itself), lowercased.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPattern(String);
+
+impl HostPattern {
+    /// `example.com` or `*.example.com`.
+    ///
+    /// # Errors
+    /// Why it is neither.
+    pub(crate) fn parse(pattern: &str) -> Result<Self, String> {
+        let host = pattern.strip_prefix("*.").unwrap_or(pattern);
+        let valid = !host.is_empty()
+            && host.contains('.')
+            && host.split('.').all(|label| {
+                !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+        if valid {
+            Ok(Self(pattern.to_ascii_lowercase()))
+        } else {
+            Err(format!(
+                "`{pattern}` is not a host like app.example.com or *.example.com"
+            ))
+        }
+    }
+
+    /// Whether `host` (lowercase) is this host, or one under it for a `*.` pattern.
+    pub(crate) fn matches(&self, host: &str) -> bool {
+        match self.0.strip_prefix("*.") {
+            // A dot before the parent: `evilexample.com` is not under `example.com`.
+            Some(parent) => host
+                .strip_suffix(parent)
+                .is_some_and(|rest| rest.len() > 1 && rest.ends_with('.')),
+            None => host == self.0,
+        }
     }
 }
 
 fn parse_cookie_domain(domain: &str) -> Result<String, ConfigError> {
     let domain = domain.trim_start_matches('.');
-    parse_host_pattern(domain)
+    HostPattern::parse(domain)
         .ok()
+        .map(|parsed| parsed.0)
         .filter(|parsed| !parsed.starts_with("*."))
         .ok_or_else(|| ConfigError::new("COOKIE_DOMAIN", "must be a domain like example.com"))
 }
@@ -601,6 +647,10 @@ mod tests {
             ("CONFIRM_CODE_TTL", "soon"),
             ("LOGIN_CODE_TTL", "a while"),
             ("AUDIT_RETENTION", "half a year"),
+            ("SIGNUP", "maybe"),
+            ("SIGNUP_ALLOWED_DOMAINS", "example.com, not a domain"),
+            ("SIGNUP_BLOCKED_DOMAINS", "*."),
+            ("SIGNUP_BLOCK_DISPOSABLE", "yes"),
             ("RESET_TOKEN_TTL", "2y"),
             ("UNCONFIRMED_ACCOUNT_TTL", "7"),
             ("PASSWORD_MIN_LENGTH", "4"),

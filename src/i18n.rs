@@ -442,6 +442,7 @@ pub(crate) mod tests {
                     EmailRejection::Missing.localize(),
                     EmailRejection::TooLong.localize(),
                     EmailRejection::Malformed.localize(),
+                    EmailRejection::NotAllowed.localize(),
                     PasswordRejection::TooShort { min: 15 }.localize(),
                     PasswordRejection::TooLong.localize(),
                     PasswordRejection::ControlCharacters.localize(),

@@ -126,6 +126,8 @@ impl Services {
             notifier: notifier.clone(),
             rules: AccountRules {
                 password_min_length: config.password_min_length,
+                signup: config.signup,
+                addresses: config.signup_addresses.clone(),
             },
             metrics: metrics.clone(),
         });

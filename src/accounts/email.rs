@@ -20,6 +20,8 @@ pub enum EmailRejection {
     TooLong,
     #[error("not an address")]
     Malformed,
+    #[error("a domain that may not sign up")]
+    NotAllowed,
 }
 
 impl crate::i18n::Localize for EmailRejection {
@@ -28,6 +30,7 @@ impl crate::i18n::Localize for EmailRejection {
             EmailRejection::Missing => "email-missing",
             EmailRejection::TooLong => "email-too-long",
             EmailRejection::Malformed => "email-invalid",
+            EmailRejection::NotAllowed => "email-not-allowed",
         })
     }
 }

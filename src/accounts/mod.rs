@@ -8,7 +8,7 @@
 //!
 //! | flow | file |
 //! | --- | --- |
-//! | sign-up | `signup` |
+//! | sign-up | `signup`, and who may (`signup_rules`) |
 //! | confirmation (link, code, "Continue", resend) | `confirmation` |
 //! | login and the failed-login throttle | `login` |
 //! | signing in with an emailed code or link | `email_sign_in` |
@@ -35,6 +35,7 @@ mod password_reset;
 mod recent;
 mod settings;
 mod signup;
+mod signup_rules;
 
 use std::sync::Arc;
 
@@ -63,6 +64,7 @@ pub(crate) use notifier::{AccountLinks, LinkLifetimes, Notifier};
 pub(crate) use password_reset::PasswordReset;
 pub(crate) use settings::{AccountDeletion, PasswordChange, TokenHolder};
 pub(crate) use signup::{NewAccount, NewAccountRejection, Registration};
+pub(crate) use signup_rules::{AddressRules, SignupMode};
 
 use crate::audit::{self, Action, Concerned};
 use crate::clock::Clock;
@@ -178,6 +180,8 @@ impl Account {
 #[derive(Debug, Clone)]
 pub(crate) struct AccountRules {
     pub(crate) password_min_length: usize,
+    pub(crate) signup: SignupMode,
+    pub(crate) addresses: AddressRules,
 }
 
 #[derive(Clone)]

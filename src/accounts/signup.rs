@@ -2,7 +2,7 @@
 
 use sea_orm::{ActiveValue::Set, EntityTrait, TryInsertResult};
 
-use super::{Accounts, AccountsError, Email, EmailRejection, SessionGrant, UserKey};
+use super::{AccountRules, Accounts, AccountsError, Email, EmailRejection, SessionGrant, UserKey};
 use crate::db::entities::users::{self, Entity as User};
 use crate::events::{AccountData, AccountEvent};
 use crate::i18n::Language;
@@ -31,11 +31,11 @@ impl NewAccount {
     pub(crate) fn parse(
         email: &str,
         password: &str,
-        password_min_length: usize,
+        rules: &AccountRules,
     ) -> Result<Self, NewAccountRejection> {
         match (
-            Email::parse(email),
-            NewPassword::parse(password, email.trim(), password_min_length),
+            rules.addresses.parse(email),
+            NewPassword::parse(password, email.trim(), rules.password_min_length),
         ) {
             (Ok(email), Ok(password)) => Ok(Self { email, password }),
             (email, password) => Err(NewAccountRejection {

@@ -35,6 +35,9 @@ pub(crate) enum AppError {
     /// 403: the CSRF token is missing or does not match the cookie.
     #[error("CSRF check failed")]
     CsrfRejected,
+    /// 403: `SIGNUP` is `invite` (`by_invitation`) or `closed`.
+    #[error("sign-up is not open")]
+    SignupNotOpen { by_invitation: bool },
     /// 404.
     #[error("not found")]
     NotFound,
@@ -77,7 +80,7 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized | AppError::AdminKeyRequired => StatusCode::UNAUTHORIZED,
-            AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::CsrfRejected | AppError::SignupNotOpen { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::MisdirectedRequest => StatusCode::MISDIRECTED_REQUEST,
@@ -103,6 +106,12 @@ impl AppError {
                 ("error-unauthorized-title", "error-unauthorized")
             }
             AppError::CsrfRejected => ("error-csrf-title", "error-csrf"),
+            AppError::SignupNotOpen {
+                by_invitation: true,
+            } => ("signup-invite-only-title", "signup-invite-only"),
+            AppError::SignupNotOpen {
+                by_invitation: false,
+            } => ("signup-closed-title", "signup-closed"),
             AppError::NotFound => ("error-not-found-title", "error-not-found"),
             AppError::MethodNotAllowed => ("error-method-title", "error-method"),
             AppError::MisdirectedRequest => ("error-dev-host-title", "error-dev-host"),
@@ -132,6 +141,18 @@ impl AppError {
             AppError::CsrfRejected => (
                 "Form expired",
                 "This form could not be verified, perhaps because it was open for a long time or cookies are blocked. Go back, reload the page and try again.",
+            ),
+            AppError::SignupNotOpen {
+                by_invitation: true,
+            } => (
+                "Sign-up by invitation",
+                "Accounts here are created by invitation only: ask the people who run this site for one.",
+            ),
+            AppError::SignupNotOpen {
+                by_invitation: false,
+            } => (
+                "Sign-up closed",
+                "New accounts cannot be created here at the moment.",
             ),
             AppError::NotFound => ("Page not found", "There is no page at this address."),
             AppError::MethodNotAllowed => (

@@ -4,6 +4,7 @@
 //! to `/account`), never an error: a redirect parameter is where open-redirect phishing
 //! starts, so the rules are strict and every place that redirects goes through here.
 
+use crate::config::HostPattern;
 use url::Url;
 
 /// Longer values are not where anyone means to go.
@@ -59,12 +60,11 @@ pub(crate) struct ReturnPolicy {
     /// match whole: another port on the same host is another application.
     base_origin: url::Origin,
     https_only: bool,
-    /// Lowercase hosts; `*.example.com` allows the subdomains of `example.com`.
-    allowed_hosts: Vec<String>,
+    allowed_hosts: Vec<HostPattern>,
 }
 
 impl ReturnPolicy {
-    pub(crate) fn new(base_url: &str, allowed_hosts: &[String]) -> Self {
+    pub(crate) fn new(base_url: &str, allowed_hosts: &[HostPattern]) -> Self {
         let base = Url::parse(base_url).expect("BASE_URL was checked at start-up");
         Self {
             base_origin: base.origin(),
@@ -111,13 +111,7 @@ impl ReturnPolicy {
     fn allows_host(&self, host: &str) -> bool {
         self.allowed_hosts
             .iter()
-            .any(|pattern| match pattern.strip_prefix("*.") {
-                // A dot before the parent: `evilexample.com` is not under `example.com`.
-                Some(parent) => host
-                    .strip_suffix(parent)
-                    .is_some_and(|rest| rest.len() > 1 && rest.ends_with('.')),
-                None => host == pattern,
-            })
+            .any(|pattern| pattern.matches(host))
     }
 }
 
@@ -146,8 +140,8 @@ mod tests {
         ReturnPolicy::new(
             "https://id.example.com",
             &[
-                "app.example.com".to_owned(),
-                "*.apps.example.net".to_owned(),
+                HostPattern::parse("app.example.com").unwrap(),
+                HostPattern::parse("*.apps.example.net").unwrap(),
             ],
         )
     }

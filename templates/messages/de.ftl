@@ -200,9 +200,14 @@ error-internal = Bei uns ist etwas schiefgelaufen. Bitte versuchen Sie es gleich
 
 ## Fehler an Feldern
 
+signup-invite-only-title = Registrierung nur mit Einladung
+signup-invite-only = Konten werden hier nur auf Einladung angelegt. Wenn Sie eingeladen wurden, öffnen Sie den Link in Ihrer Einladungs-E-Mail; sonst bitten Sie die Betreiber dieser Seite um eine.
+signup-closed-title = Registrierung geschlossen
+signup-closed = Hier können derzeit keine neuen Konten angelegt werden. Wenn Sie bereits eines haben, melden Sie sich an.
 email-missing = Geben Sie Ihre E-Mail-Adresse ein.
 email-too-long = Eine E-Mail-Adresse hat höchstens 254 Zeichen.
 email-invalid = Geben Sie eine E-Mail-Adresse wie name@example.com ein.
+email-not-allowed = Adressen dieser Domain können hier nicht verwendet werden. Verwenden Sie eine andere Adresse.
 password-too-short = Verwenden Sie mindestens { $min } Zeichen. Eine Passphrase aus ein paar Wörtern, die nichts miteinander zu tun haben, ist lang und leicht zu merken.
 password-too-long = Verwenden Sie höchstens { $max } Zeichen.
 password-control = Ihr Passwort darf keine Steuerzeichen wie Tabulatoren oder Zeilenumbrüche enthalten. Versuchen Sie eine Passphrase aus ein paar Wörtern, die nichts miteinander zu tun haben.

@@ -201,9 +201,14 @@ error-internal = Something went wrong on our side. Please try again in a moment.
 
 ## Field errors
 
+signup-invite-only-title = Sign-up by invitation
+signup-invite-only = Accounts here are created by invitation only. If you were invited, open the link in your invitation email; otherwise ask the people who run this site for one.
+signup-closed-title = Sign-up closed
+signup-closed = New accounts cannot be created here at the moment. If you already have one, log in.
 email-missing = Enter your email address.
 email-too-long = An email address has at most 254 characters.
 email-invalid = Enter an email address like name@example.com.
+email-not-allowed = Addresses at this domain cannot be used here. Use another address.
 password-too-short = Use at least { $min } characters. A passphrase of a few unrelated words is long and easy to remember.
 password-too-long = Use at most { $max } characters.
 password-control = Your password must not contain control characters such as tabs or line breaks. Try a passphrase of a few unrelated words.

@@ -200,9 +200,14 @@ error-internal = Une erreur s’est produite de notre côté. Veuillez réessaye
 
 ## Erreurs de champ
 
+signup-invite-only-title = Inscription sur invitation
+signup-invite-only = Les comptes sont créés ici uniquement sur invitation. Si vous avez été invité, ouvrez le lien de votre e-mail d’invitation ; sinon, demandez-en une aux responsables de ce site.
+signup-closed-title = Inscriptions fermées
+signup-closed = Aucun nouveau compte ne peut être créé ici pour le moment. Si vous en avez déjà un, connectez-vous.
 email-missing = Saisissez votre adresse e-mail.
 email-too-long = Une adresse e-mail a au plus 254 caractères.
 email-invalid = Saisissez une adresse e-mail comme nom@example.com.
+email-not-allowed = Les adresses de ce domaine ne peuvent pas être utilisées ici. Utilisez une autre adresse.
 password-too-short = Utilisez au moins { $min } caractères. Une phrase de passe de quelques mots sans rapport entre eux est longue et facile à retenir.
 password-too-long = Utilisez au plus { $max } caractères.
 password-control = Votre mot de passe ne doit pas contenir de caractères de contrôle comme des tabulations ou des retours à la ligne. Essayez une phrase de passe de quelques mots sans rapport entre eux.

@@ -2,7 +2,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp, spawn_app, spawn_app_with, unique_email};
 
-async fn post_json(app: &TestApp, path: &str, body: &Value) -> (u16, String, Value) {
+pub(crate) async fn post_json(app: &TestApp, path: &str, body: &Value) -> (u16, String, Value) {
     // A client with no cookies at all: the API needs none.
     let response = reqwest::Client::new()
         .post(app.url(path))
@@ -19,7 +19,7 @@ async fn post_json(app: &TestApp, path: &str, body: &Value) -> (u16, String, Val
     (status, content_type, json)
 }
 
-fn assert_problem(content_type: &str, body: &Value, status: u16) {
+pub(crate) fn assert_problem(content_type: &str, body: &Value, status: u16) {
     assert_eq!(content_type, "application/problem+json");
     assert_eq!(body["status"], status);
     assert_eq!(body["type"], "about:blank");

@@ -27,4 +27,5 @@ mod recovery;
 mod scale_out;
 mod security;
 mod signup;
+mod signup_rules;
 mod webhooks;

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 
 use super::account::{account_page, current_password, proof_refused, refused};
 use super::token_page;
-use crate::accounts::{Email, EmailChange, EmailChangeRequest};
+use crate::accounts::{EmailChange, EmailChangeRequest};
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::csrf::CsrfToken;
@@ -42,7 +42,7 @@ pub(crate) async fn change_email(
         new_email: form.email.trim().to_owned(),
         ..account_page(&state, &user.account, csrf_token).await?
     };
-    let email = match Email::parse(&form.email) {
+    let email = match state.accounts.rules().addresses.parse(&form.email) {
         Ok(email) => email,
         Err(reason) => {
             return Ok(refused(AccountPage {

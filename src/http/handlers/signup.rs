@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
-use crate::accounts::{NewAccount, Registration};
+use crate::accounts::{NewAccount, Registration, SignupMode};
 use crate::http::AppState;
 use crate::http::api::{ApiJson, HashingProblems, Outcome, RequestProblems, accepted};
 use crate::http::csrf::CsrfToken;
@@ -22,18 +22,29 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/signup", get(form).post(submit))
 }
 
+/// Sign-up by anyone is on only when `SIGNUP` is `open`; the page and the API say why not.
+fn refuse_unless_open(state: &AppState) -> Result<(), AppError> {
+    match state.accounts.rules().signup {
+        SignupMode::Open => Ok(()),
+        mode => Err(AppError::SignupNotOpen {
+            by_invitation: mode == SignupMode::Invite,
+        }),
+    }
+}
+
 pub(crate) async fn form(
     State(state): State<AppState>,
     CsrfToken(csrf_token): CsrfToken,
     Query(query): Query<ReturnToQuery>,
-) -> SignupPage {
-    SignupPage {
+) -> Result<SignupPage, AppError> {
+    refuse_unless_open(&state)?;
+    Ok(SignupPage {
         csrf_token,
         password_min_length: state.accounts.rules().password_min_length,
         return_to: hidden(state.return_policy.accept(&query.return_to).as_ref()),
         email: query.login_hint.trim().to_owned(),
         ..SignupPage::default()
-    }
+    })
 }
 
 pub(crate) async fn submit(
@@ -43,9 +54,11 @@ pub(crate) async fn submit(
     RequestLanguage(language): RequestLanguage,
     HtmlForm(form): HtmlForm<EmailPasswordForm>,
 ) -> Result<Response, AppError> {
-    let min_length = state.accounts.rules().password_min_length;
+    refuse_unless_open(&state)?;
+    let rules = state.accounts.rules();
+    let min_length = rules.password_min_length;
     let return_to = state.return_policy.accept(&form.return_to);
-    let account = match NewAccount::parse(&form.email, &form.password, min_length) {
+    let account = match NewAccount::parse(&form.email, &form.password, rules) {
         Ok(account) => account,
         Err(rejection) => {
             let page = SignupPage {
@@ -109,7 +122,8 @@ pub(crate) struct RegistrationRequest {
         HashingProblems,
         (status = 202, description = "Pending confirmation (or already registered).", body = crate::http::api::StatusBody,
             example = json!({"status": "pending_confirmation"})),
-        (status = 422, description = "A field was refused; `errors` says why.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Sign-up is by invitation only, or closed (`SIGNUP`).", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field was refused (an address whose domain may not sign up too); `errors` says why.", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 pub(crate) async fn register(
@@ -117,9 +131,9 @@ pub(crate) async fn register(
     RequestLanguage(language): RequestLanguage,
     ApiJson(request): ApiJson<RegistrationRequest>,
 ) -> Result<Response, ProblemJson> {
-    let min_length = state.accounts.rules().password_min_length;
-    let account =
-        NewAccount::parse(&request.email, &request.password, min_length).map_err(AppError::from)?;
+    refuse_unless_open(&state)?;
+    let account = NewAccount::parse(&request.email, &request.password, state.accounts.rules())
+        .map_err(AppError::from)?;
     state.accounts.register(account, language, None).await?;
     Ok(accepted(Outcome::PendingConfirmation))
 }
