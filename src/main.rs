@@ -1,12 +1,15 @@
 //! The `doorman` command: `serve` (default), `migrate`, `worker`, and the operator's
 //! `users …`, `outbox …`, `clients …`, `keys …`, `audit …` and `admin-keys …`.
 
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use doorman::config::Config;
-use doorman::operator::{ClientRegistration, Format, OperatorError};
+use doorman::operator::{ClientRegistration, Format, Operator, OperatorError};
 use doorman::startup::{Application, Services, run_worker};
 
 #[derive(Parser)]
@@ -132,6 +135,18 @@ enum UsersCommand {
     Promote { email: String },
     /// Take the admin role away.
     Demote { email: String },
+    /// Import accounts from JSON Lines (`-` for stdin): {"email", "password_hash",
+    /// "confirmed", "created_at", "locale"}, hashes from Django, bcrypt, argon2, scrypt or
+    /// PBKDF2. Existing addresses are skipped; bad lines are reported by number; exit
+    /// status 1 if any line was refused.
+    Import {
+        file: PathBuf,
+        /// Check every line and report what would happen, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write every account as JSON Lines, in the import's format (to stdout without FILE).
+    Export { file: Option<PathBuf> },
 }
 
 #[derive(Subcommand)]
@@ -251,6 +266,10 @@ async fn operate(command: OperatorCommand, config: &Config) -> anyhow::Result<()
                 UsersCommand::Delete { email } => operator.delete_user(&email).await,
                 UsersCommand::Promote { email } => operator.set_admin(&email, true).await,
                 UsersCommand::Demote { email } => operator.set_admin(&email, false).await,
+                UsersCommand::Import { file, dry_run } => {
+                    return import_users(&operator, &file, dry_run).await;
+                }
+                UsersCommand::Export { file } => return export_users(&operator, file).await,
             };
             print_result(output)?;
         }
@@ -319,6 +338,44 @@ async fn operate(command: OperatorCommand, config: &Config) -> anyhow::Result<()
             print_result(output)?;
         }
     }
+    Ok(())
+}
+
+async fn import_users(operator: &Operator, file: &Path, dry_run: bool) -> anyhow::Result<()> {
+    let input: Box<dyn BufRead> = if file == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let opened = File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+        Box::new(BufReader::new(opened))
+    };
+    let summary = operator
+        .import_users(input, dry_run, &mut std::io::stderr().lock())
+        .await?;
+    let dry = if dry_run {
+        " (dry run: nothing was written)"
+    } else {
+        ""
+    };
+    println!("{summary}{dry}");
+    if !summary.succeeded() {
+        anyhow::bail!(
+            "{} line(s) could not be imported; see above",
+            summary.refused
+        );
+    }
+    Ok(())
+}
+
+async fn export_users(operator: &Operator, file: Option<PathBuf>) -> anyhow::Result<()> {
+    let written = match file {
+        Some(path) => {
+            let created =
+                File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+            operator.export_users(&mut BufWriter::new(created)).await?
+        }
+        None => operator.export_users(&mut std::io::stdout().lock()).await?,
+    };
+    eprintln!("{written} account(s) exported");
     Ok(())
 }
 

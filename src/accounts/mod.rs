@@ -16,6 +16,7 @@
 //! | address change | `email_change` |
 //! | password change, deletion, the logged-in account | `settings` |
 //! | what operators and housekeeping do | `operator` |
+//! | accounts arriving from another system, and leaving | `import` |
 //! | the operators' console: finding, showing and acting on accounts | `console` |
 //!
 //! `links` opens the links of the three flows that send one; `notifier` writes every
@@ -27,6 +28,7 @@ mod dev_mailbox;
 mod email;
 mod email_change;
 mod email_sign_in;
+mod import;
 mod links;
 mod login;
 mod notifier;
@@ -56,6 +58,7 @@ pub use email::Email;
 pub(crate) use email::EmailRejection;
 pub(crate) use email_change::{EmailChange, EmailChangeRequest};
 pub(crate) use email_sign_in::EmailSignIn;
+pub(crate) use import::{ImportedAccount, LineProblem};
 pub(crate) use links::LinkProblem;
 pub(crate) use login::{
     AttemptOrigin, CurrentPassword, KnownDevice, Login, SessionGrant, SignedInAt,

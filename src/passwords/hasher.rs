@@ -2,14 +2,14 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::password_hash::{PasswordHasher as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::{OnceCell, Semaphore, oneshot};
 
 /// OWASP's recommendation for argon2id: m = 19456 KiB, t = 2, p = 1.
-const MEMORY_KIB: u32 = 19_456;
-const ITERATIONS: u32 = 2;
-const PARALLELISM: u32 = 1;
+pub(super) const MEMORY_KIB: u32 = 19_456;
+pub(super) const ITERATIONS: u32 = 2;
+pub(super) const PARALLELISM: u32 = 1;
 
 /// Hashing threads run at a lower priority than the async runtime, so a flood of sign-ups
 /// uses every idle cycle without making page requests wait behind it.
@@ -96,8 +96,9 @@ impl PasswordHasher {
         .await?
     }
 
-    /// Checks `password` against `stored`. With no stored hash (an unknown account) it
-    /// checks against a dummy hash, so the answer takes as long as for a real account.
+    /// Checks `password` against `stored`: Doorman's argon2id or a hash an import brought
+    /// (see `stored`). With no stored hash (an unknown account) it checks against a dummy
+    /// hash, so the answer takes as long as for a real account.
     ///
     /// # Errors
     /// [`HashError::Busy`] when the queue is full.
@@ -111,17 +112,12 @@ impl PasswordHasher {
             None => (self.dummy_hash().await?.clone(), false),
         };
         let password = password.to_owned();
-        self.run(move |argon| {
-            let Ok(parsed) = PasswordHash::new(&stored) else {
-                return Verification::Mismatch;
-            };
-            if argon.verify_password(password.as_bytes(), &parsed).is_err() || !real {
-                return Verification::Mismatch;
-            }
-            Verification::Match {
-                needs_rehash: !uses_current_parameters(&parsed),
-            }
-        })
+        self.run(
+            move |argon| match super::stored::verify(argon, &password, &stored) {
+                Some(needs_rehash) if real => Verification::Match { needs_rehash },
+                _ => Verification::Mismatch,
+            },
+        )
         .await
     }
 
@@ -177,17 +173,6 @@ fn hashing_thread(queue: &Mutex<Receiver<Job>>, argon: &Argon2<'static>) {
         // A panicking job gives its admission back as it unwinds; the thread carries on.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(argon)));
     }
-}
-
-fn uses_current_parameters(hash: &PasswordHash<'_>) -> bool {
-    let Ok(params) = Params::try_from(hash) else {
-        return false;
-    };
-    hash.algorithm.as_str() == "argon2id"
-        && hash.version == Some(Version::V0x13 as u32)
-        && params.m_cost() == MEMORY_KIB
-        && params.t_cost() == ITERATIONS
-        && params.p_cost() == PARALLELISM
 }
 
 #[cfg(test)]

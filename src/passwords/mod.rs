@@ -3,8 +3,10 @@
 
 mod hasher;
 mod policy;
+mod stored;
 
 pub(crate) use hasher::Verification;
 pub use hasher::{HashError, PasswordHasher};
 pub(crate) use policy::PasswordRejection;
 pub use policy::{NewPassword, PasswordAttempt};
+pub(crate) use stored::is_recognised as is_recognised_hash;

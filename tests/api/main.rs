@@ -14,6 +14,7 @@ mod email_sign_in;
 mod hand_off;
 mod hardening;
 mod helpers;
+mod import;
 mod json_api;
 mod languages;
 mod login;

@@ -286,6 +286,7 @@ impl TestApp {
 }
 
 /// What a run of the `doorman` binary printed, and how it ended.
+#[derive(Debug)]
 pub struct Run {
     pub code: i32,
     pub stdout: String,
@@ -296,20 +297,39 @@ impl TestApp {
     /// Runs `doorman ARGS…` as an operator would, against this app's database and
     /// configuration.
     pub async fn cli(&self, args: &[&str]) -> Run {
+        self.cli_with_input(args, "").await
+    }
+
+    /// [`Self::cli`] with `input` on its standard input.
+    pub async fn cli_with_input(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write as _;
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_doorman"));
         command
             .args(args)
             .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default());
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
         for (name, value) in &self.settings {
             if !matches!(name.as_str(), "BIND_ADDR" | "ADMIN_BIND_ADDR") {
                 command.env(name, value);
             }
         }
         command.env("RUST_LOG", "error");
-        let output = tokio::task::spawn_blocking(move || command.output().unwrap())
-            .await
-            .unwrap();
+        let input = input.to_owned();
+        let output = tokio::task::spawn_blocking(move || {
+            let mut child = command.spawn().unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            // Written from its own thread, so a child that fills its stdout first cannot
+            // leave both waiting.
+            let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+            let output = child.wait_with_output().unwrap();
+            let _ = writer.join();
+            output
+        })
+        .await
+        .unwrap();
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8(output.stdout).unwrap(),

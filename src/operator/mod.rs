@@ -2,9 +2,12 @@
 //! by scripts with `--json`. Each returns the text to print; `main` prints it and turns an
 //! [`OperatorError`] into a message and exit status 1.
 
-use std::fmt::Write as _;
+mod transfer;
 
+use std::fmt::Write as _;
 use std::sync::Arc;
+
+pub use transfer::ImportSummary;
 
 use crate::accounts::{Accounts, AccountsError, AdminOutcome, Email, UserSummary};
 use crate::admin_keys::{AdminKeyError, AdminKeys};
@@ -38,6 +41,8 @@ pub enum OperatorError {
     Accounts(Box<dyn std::error::Error + Send + Sync>),
     #[error("database error")]
     Database(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
 }
 
 #[derive(Debug, Clone, Copy)]
