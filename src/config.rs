@@ -111,6 +111,8 @@ pub struct Config {
     pub oidc_refresh_token_ttl: Duration,
     /// How long audit events are kept (SPEC §15).
     pub audit_retention: Duration,
+    /// Lifetime of an invitation's link (`INVITE_TTL`).
+    pub invite_ttl: Duration,
     /// `SIGNUP`: who may sign up (SPEC §16).
     pub signup: SignupMode,
     /// The domains that may sign up, those that may not, and whether disposable-mail
@@ -323,6 +325,7 @@ impl Config {
             oidc_access_token_ttl: vars.duration("OIDC_ACCESS_TOKEN_TTL", "10m")?,
             oidc_refresh_token_ttl: vars.duration("OIDC_REFRESH_TOKEN_TTL", "30d")?,
             audit_retention: vars.duration("AUDIT_RETENTION", "180d")?,
+            invite_ttl: vars.duration("INVITE_TTL", "7d")?,
             signup: vars.choice(
                 "SIGNUP",
                 SignupMode::Open,
@@ -648,6 +651,7 @@ mod tests {
             ("LOGIN_CODE_TTL", "a while"),
             ("AUDIT_RETENTION", "half a year"),
             ("SIGNUP", "maybe"),
+            ("INVITE_TTL", "a week"),
             ("SIGNUP_ALLOWED_DOMAINS", "example.com, not a domain"),
             ("SIGNUP_BLOCKED_DOMAINS", "*."),
             ("SIGNUP_BLOCK_DISPOSABLE", "yes"),

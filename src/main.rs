@@ -145,6 +145,13 @@ enum UsersCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Email an address an invitation (INVITE_TTL) to create its account, confirmed.
+    Invite {
+        email: String,
+        /// Where the new account goes once it accepts (checked like any return_to).
+        #[arg(long)]
+        return_to: Option<String>,
+    },
     /// Write every account as JSON Lines, in the import's format (to stdout without FILE).
     Export { file: Option<PathBuf> },
 }
@@ -270,6 +277,9 @@ async fn operate(command: OperatorCommand, config: &Config) -> anyhow::Result<()
                     return import_users(&operator, &file, dry_run).await;
                 }
                 UsersCommand::Export { file } => return export_users(&operator, file).await,
+                UsersCommand::Invite { email, return_to } => {
+                    operator.invite(&email, return_to.as_deref()).await
+                }
             };
             print_result(output)?;
         }

@@ -114,6 +114,7 @@ impl Services {
                 reset: config.reset_token_ttl,
                 code: config.confirm_code_ttl,
                 login: config.login_code_ttl,
+                invite: config.invite_ttl,
             },
             config.default_locale,
         ));

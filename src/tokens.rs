@@ -32,6 +32,9 @@ pub enum Purpose {
     EmailChange,
     /// Signing in with an emailed link (SPEC §14).
     Login,
+    /// An invitation to create an account (SPEC §16); its subject is the invitation
+    /// email's outbox row, not an account.
+    Invite,
 }
 
 impl Purpose {
@@ -41,6 +44,7 @@ impl Purpose {
             Purpose::Reset => "reset",
             Purpose::EmailChange => "email_change",
             Purpose::Login => "login",
+            Purpose::Invite => "invite",
         }
     }
 

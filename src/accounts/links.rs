@@ -60,6 +60,8 @@ pub(super) fn token_state(purpose: Purpose, user: &users::Model, link_email: &st
         ],
         Purpose::Reset => vec![user.email.clone(), user.password_hash.clone()],
         Purpose::EmailChange => vec![user.email.clone(), link_email.to_lowercase()],
+        // Never opened as an account's link (see `open_link_read`).
+        Purpose::Invite => Vec::new(),
         Purpose::Login => vec![
             user.email.clone(),
             super::email_sign_in::sign_in_state(
@@ -90,6 +92,10 @@ impl Accounts {
         read: Read,
     ) -> Result<OpenedLink, AccountsError> {
         let problem = |problem| AccountsError::Link(purpose, problem);
+        if purpose == Purpose::Invite {
+            // Its subject is an email, not an account: `invitation` opens it.
+            return Err(problem(LinkProblem::Invalid));
+        }
         let (verified, expired) = match self.tokens.verify(token, purpose) {
             Ok(verified) => (verified, false),
             Err(TokenError::Expired(verified)) => (verified, true),
@@ -116,7 +122,7 @@ impl Accounts {
         let already_used = match purpose {
             Purpose::Confirm => user.confirmed_at.is_some(),
             Purpose::EmailChange => user.email_normalized == link_email.normalized(),
-            Purpose::Reset | Purpose::Login => false,
+            Purpose::Reset | Purpose::Login | Purpose::Invite => false,
         };
         if already_used {
             return Err(problem(LinkProblem::AlreadyUsed));

@@ -17,6 +17,7 @@
 //! | password change, deletion, the logged-in account | `settings` |
 //! | what operators and housekeeping do | `operator` |
 //! | accounts arriving from another system, and leaving | `import` |
+//! | invitations: the email, its page, the account it creates | `invitation` |
 //! | the operators' console: finding, showing and acting on accounts | `console` |
 //!
 //! `links` opens the links of the three flows that send one; `notifier` writes every
@@ -29,6 +30,7 @@ mod email;
 mod email_change;
 mod email_sign_in;
 mod import;
+mod invitation;
 mod links;
 mod login;
 mod notifier;
@@ -59,6 +61,7 @@ pub(crate) use email::EmailRejection;
 pub(crate) use email_change::{EmailChange, EmailChangeRequest};
 pub(crate) use email_sign_in::EmailSignIn;
 pub(crate) use import::{ImportedAccount, LineProblem};
+pub(crate) use invitation::{InvitationAcceptance, InvitationView};
 pub(crate) use links::LinkProblem;
 pub(crate) use login::{
     AttemptOrigin, CurrentPassword, KnownDevice, Login, SessionGrant, SignedInAt,
@@ -98,6 +101,9 @@ pub(crate) enum AccountsError {
     /// A link of this purpose cannot be used; see [`LinkProblem`].
     #[error("the {0:?} link cannot be used: {1:?}")]
     Link(Purpose, LinkProblem),
+    /// `SIGNUP=closed`: no invitations either.
+    #[error("sign-up is closed: no invitations are sent or accepted")]
+    SignupClosed,
 }
 
 impl From<HashError> for AccountsError {
@@ -124,6 +130,8 @@ pub(crate) enum LoginMethod {
     Confirmation,
     EmailCode,
     EmailLink,
+    /// Accepting an invitation logs the browser that did it in.
+    Invitation,
 }
 
 impl LoginMethod {
@@ -133,6 +141,7 @@ impl LoginMethod {
             LoginMethod::Confirmation => "confirmation",
             LoginMethod::EmailCode => "email_code",
             LoginMethod::EmailLink => "email_link",
+            LoginMethod::Invitation => "invitation",
         }
     }
 }

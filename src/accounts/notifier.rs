@@ -13,7 +13,7 @@ use crate::db::entities::users::{self, Entity as User};
 use crate::i18n::{self, Language, describe_duration};
 use crate::mail::{
     self, AlreadyRegisteredEmail, ConfirmationEmail, EmailChangeConfirmationEmail,
-    EmailChangeNoticeEmail, EmailTakenEmail, NoAccountEmail, PasswordChangedEmail,
+    EmailChangeNoticeEmail, EmailTakenEmail, InvitationEmail, NoAccountEmail, PasswordChangedEmail,
     PasswordResetEmail, RenderedEmail, SignInEmail,
 };
 use crate::outbox::OutboxKind;
@@ -33,6 +33,8 @@ pub(crate) trait AccountLinks: Send + Sync {
     fn sign_in(&self, token: &SecretToken, return_to: Option<&str>) -> String;
     /// The sign-up page, going on to `return_to` afterwards.
     fn signup(&self, return_to: Option<&str>) -> String;
+    /// The page of an invitation, carrying `return_to` like a confirmation link.
+    fn invitation(&self, token: &SecretToken, return_to: Option<&str>) -> String;
 }
 
 /// How long each kind of link works.
@@ -44,6 +46,8 @@ pub(crate) struct LinkLifetimes {
     pub(crate) code: Duration,
     /// The code and link of a sign-in email.
     pub(crate) login: Duration,
+    /// An invitation's link (`INVITE_TTL`).
+    pub(crate) invite: Duration,
 }
 
 pub(crate) struct Notifier {
@@ -88,6 +92,7 @@ impl Notifier {
             Purpose::Reset => self.lifetimes.reset,
             Purpose::Confirm | Purpose::EmailChange => self.lifetimes.confirm,
             Purpose::Login => self.lifetimes.login,
+            Purpose::Invite => self.lifetimes.invite,
         };
         let state = token_state(purpose, user, link_email);
         let state: Vec<&str> = state.iter().map(String::as_str).collect();
@@ -126,9 +131,13 @@ impl Composer for Notifier {
                         i18n::sync_scope(language, || mail::render(&row.recipient, &email))?;
                     Ok(Composed::Ready(email))
                 }
+                OutboxKind::Invitation => Ok(Composed::Ready(self.invitation(row)?)),
                 _ => Ok(Composed::Obsolete("no account has this address")),
             };
         };
+        if kind == OutboxKind::Invitation {
+            return Ok(Composed::Obsolete("the address has an account already"));
+        }
         if let Some(reason) = obsolete(kind, &user, &row.recipient) {
             return Ok(Composed::Obsolete(reason));
         }
@@ -308,8 +317,33 @@ impl Notifier {
                 };
                 mail::render(recipient, &email)
             }
-            OutboxKind::Webhook => return Err(ComposeError::NotAnEmail),
+            OutboxKind::Invitation | OutboxKind::Webhook => return Err(ComposeError::NotAnEmail),
         };
         Ok(email?)
+    }
+
+    /// The invitation in outbox row `row`, to an address without an account, in the
+    /// language it was asked in. Its token names the row and the address; accepting it
+    /// creates the account, which is what makes it work only once.
+    fn invitation(&self, row: &outbox::Model) -> Result<RenderedEmail, ComposeError> {
+        let language = row
+            .locale
+            .as_deref()
+            .and_then(Language::from_tag)
+            .unwrap_or(self.default_language);
+        let token = self.tokens.mint(
+            Purpose::Invite,
+            row.id,
+            &row.recipient,
+            &[],
+            self.lifetimes.invite,
+        );
+        let email = InvitationEmail {
+            invite_url: self.links.invitation(&token, row.return_to.as_deref()),
+            valid_for: describe_duration(self.lifetimes.invite),
+        };
+        Ok(i18n::sync_scope(language, || {
+            mail::render(&row.recipient, &email)
+        })?)
     }
 }

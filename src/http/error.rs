@@ -205,6 +205,9 @@ impl From<AccountsError> for AppError {
             AccountsError::Busy => AppError::Busy,
             AccountsError::Throttled { retry_after } => AppError::TooManyRequests { retry_after },
             AccountsError::Link(purpose, problem) => AppError::Link(purpose, problem),
+            AccountsError::SignupClosed => AppError::SignupNotOpen {
+                by_invitation: false,
+            },
             other => AppError::internal(other),
         }
     }

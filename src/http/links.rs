@@ -68,4 +68,11 @@ impl AccountLinks for Links {
     fn signup(&self, return_to: Option<&str>) -> String {
         with_return_to(format!("{}/signup", self.base_url), return_to)
     }
+
+    fn invitation(&self, token: &SecretToken, return_to: Option<&str>) -> String {
+        with_return_to(
+            format!("{}/invite/{}", self.base_url, token.expose()),
+            return_to,
+        )
+    }
 }

@@ -142,6 +142,7 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
     let mut pages = Router::new()
         .merge(handlers::home::routes())
         .merge(handlers::signup::routes())
+        .merge(handlers::invitation::routes())
         .merge(handlers::confirmation::routes())
         .merge(handlers::login::routes())
         .merge(handlers::email_sign_in::routes())

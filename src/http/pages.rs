@@ -159,6 +159,26 @@ pub(super) struct ResetPage {
     pub password_min_length: usize,
 }
 
+/// An invitation's page: a password for the account it creates.
+#[derive(Template, WebTemplate, Default)]
+#[template(path = "invite.html")]
+pub(super) struct InvitePage {
+    pub csrf_token: String,
+    pub token: String,
+    pub email: String,
+    pub password_error: Option<String>,
+    pub password_min_length: usize,
+    pub return_to: String,
+}
+
+/// An invitation to an address that has an account by now.
+#[derive(Template, WebTemplate)]
+#[template(path = "invite_exists.html")]
+pub(super) struct InviteExistsPage {
+    pub email: String,
+    pub login_href: String,
+}
+
 #[derive(Template, WebTemplate, Default)]
 #[template(path = "email_change_confirm.html")]
 pub(super) struct EmailChangeConfirmPage {
@@ -248,6 +268,7 @@ pub(super) struct DayRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/users.html")]
 pub(super) struct AdminUsersPage {
+    pub csrf_token: String,
     pub q: String,
     pub statuses: Vec<StatusOption>,
     pub any_status: bool,

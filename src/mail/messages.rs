@@ -98,6 +98,12 @@ email!(
 );
 
 email!(
+    /// An operator invites this address to create an account (SPEC §16).
+    InvitationEmail, InvitationHtml,
+    "email/invitation.txt", "email/invitation.html" { invite_url, valid_for }
+);
+
+email!(
     /// Sent to an address with an account that someone else tried to move their account to.
     EmailTakenEmail, EmailTakenHtml,
     "email/email_taken.txt", "email/email_taken.html" { login_url }

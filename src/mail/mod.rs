@@ -12,7 +12,7 @@ use crate::i18n::{self, Language};
 
 pub(crate) use messages::{
     AlreadyRegisteredEmail, ConfirmationEmail, EmailChangeConfirmationEmail,
-    EmailChangeNoticeEmail, EmailTakenEmail, NoAccountEmail, PasswordChangedEmail,
+    EmailChangeNoticeEmail, EmailTakenEmail, InvitationEmail, NoAccountEmail, PasswordChangedEmail,
     PasswordResetEmail, SignInEmail,
 };
 
@@ -143,6 +143,18 @@ mod tests {
             (
                 "no_account",
                 render(to, &NoAccountEmail { signup_url: link() }),
+            ),
+            (
+                "invitation",
+                render(
+                    to,
+                    &InvitationEmail {
+                        invite_url: link(),
+                        valid_for: i18n::describe_duration(std::time::Duration::from_secs(
+                            7 * 86_400,
+                        )),
+                    },
+                ),
             ),
         ]
         .into_iter()

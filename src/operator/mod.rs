@@ -174,6 +174,21 @@ impl Operator {
         ))
     }
 
+    /// `doorman users invite EMAIL [--return-to URL]`: queues an invitation.
+    ///
+    /// # Errors
+    /// [`OperatorError::InvalidEmail`]; sign-up is closed; database errors.
+    pub async fn invite(
+        &self,
+        email: &str,
+        return_to: Option<&str>,
+    ) -> Result<String, OperatorError> {
+        let parsed =
+            Email::parse(email).map_err(|_| OperatorError::InvalidEmail(email.to_owned()))?;
+        self.accounts.invite(&parsed, return_to).await?;
+        Ok(format!("invitation to {} queued", parsed.as_str()))
+    }
+
     /// `doorman users promote|demote`: gives or takes the admin role.
     ///
     /// # Errors

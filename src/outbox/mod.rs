@@ -61,6 +61,9 @@ pub enum OutboxKind {
     /// account, an email saying so.
     #[sea_orm(string_value = "sign_in")]
     SignIn,
+    /// An invitation to create an account, to an address without one (SPEC §16).
+    #[sea_orm(string_value = "invitation")]
+    Invitation,
     /// An account event, delivered to `WEBHOOK_URL`.
     #[sea_orm(string_value = "webhook")]
     Webhook,

@@ -13,7 +13,7 @@ use crate::helpers::{
 const WRONG: &str = "not the right passphrase at all";
 
 /// A confirmed account, promoted by the command line, with `app.browser` logged in to it.
-async fn admin(app: &TestApp) -> String {
+pub(crate) async fn admin(app: &TestApp) -> String {
     let email = unique_email();
     app.confirmed_user(&email).await;
     let promoted = app.cli(&["users", "promote", &email]).await;
@@ -41,7 +41,7 @@ async fn user_id(app: &TestApp, email: &str) -> i64 {
 }
 
 /// A key for the admin API, from the command line's last line of output.
-async fn admin_key(app: &TestApp, name: &str) -> String {
+pub(crate) async fn admin_key(app: &TestApp, name: &str) -> String {
     let created = app.cli(&["admin-keys", "create", name]).await;
     assert_eq!(created.code, 0, "{}", created.stderr);
     created.stdout.trim().lines().last().unwrap().to_owned()

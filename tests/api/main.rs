@@ -15,6 +15,7 @@ mod hand_off;
 mod hardening;
 mod helpers;
 mod import;
+mod invitation;
 mod json_api;
 mod languages;
 mod login;

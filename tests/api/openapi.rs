@@ -45,6 +45,7 @@ async fn the_openapi_document_matches_the_routes_the_api_answers() {
         ("get", "/api/v1/admin/users/{id}"),
         ("delete", "/api/v1/admin/users/{id}"),
         ("post", "/api/v1/admin/users/{id}/{action}"),
+        ("post", "/api/v1/admin/invitations"),
     ]
     .into_iter()
     .map(|(method, path)| (method.to_owned(), path.to_owned()))

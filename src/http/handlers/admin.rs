@@ -44,6 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/outbox", get(deliveries))
         .route("/admin/outbox/{id}/retry", post(retry))
         .route("/admin/audit", get(audit_log))
+        .route("/admin/invitations", post(invite))
 }
 
 fn when(at: DateTime<Utc>) -> String {
@@ -82,6 +83,7 @@ fn notice_text(key: Option<&str>) -> Option<String> {
         "reset-sent" => "admin-notice-reset-sent",
         "deleted" => "admin-notice-deleted",
         "retried" => "admin-notice-retried",
+        "invited" => "admin-notice-invited",
         _ => return None,
     };
     Some(i18n::t(id))
@@ -191,6 +193,7 @@ pub(crate) struct UsersQuery {
 pub(crate) async fn users(
     State(state): State<AppState>,
     _admin: Admin,
+    CsrfToken(csrf_token): CsrfToken,
     Query(query): Query<UsersQuery>,
 ) -> Result<Response, AppError> {
     let status = UserStatus::parse(&query.status);
@@ -223,6 +226,7 @@ pub(crate) async fn users(
         })
         .collect();
     let page = AdminUsersPage {
+        csrf_token,
         q: query.q.clone(),
         statuses,
         any_status: status.is_none(),
@@ -456,6 +460,28 @@ pub(crate) async fn deliveries(
         notice: notice_text(query.notice.as_deref()),
     };
     Ok(no_store(page.into_response()))
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct InviteForm {
+    email: String,
+}
+
+/// `POST /admin/invitations`: emails an invitation (SPEC §16).
+pub(crate) async fn invite(
+    State(state): State<AppState>,
+    admin: Admin,
+    HtmlForm(form): HtmlForm<InviteForm>,
+) -> Result<Response, AppError> {
+    let email = crate::accounts::Email::parse(&form.email)
+        .map_err(|reason| AppError::Invalid([("email", reason.localize())].into()))?;
+    audit::acting_as(
+        Actor::Account(admin.account.id),
+        state.accounts.invite(&email, None),
+    )
+    .await?;
+    Ok(Redirect::to("/admin/users?notice=invited").into_response())
 }
 
 /// `POST /admin/outbox/{id}/retry`.

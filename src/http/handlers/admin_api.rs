@@ -10,10 +10,12 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::accounts::{AdminOutcome, Search, UserQuery, UserStatus, UserSummary};
+use crate::accounts::{AdminOutcome, Email, Search, UserQuery, UserStatus, UserSummary};
 use crate::audit::{self, Actor};
 use crate::http::AppState;
+use crate::http::api::{ApiJson, Outcome, RequestProblems, accepted};
 use crate::http::error::{AppError, FieldErrors, Problem, ProblemJson};
+use crate::i18n::Localize;
 
 /// Accounts on a page unless `limit` says otherwise, and the most it may say.
 const DEFAULT_LIMIT: u64 = 50;
@@ -24,6 +26,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_users))
         .routes(routes!(show_user, delete_user))
         .routes(routes!(act_on_user))
+        .routes(routes!(create_invitation))
 }
 
 /// The name of the admin key the request carries; `401` without a valid one.
@@ -288,4 +291,68 @@ pub(crate) async fn act_on_user(
         AdminOutcome::Done(user) => Ok(Json(AdminUser::from(user)).into_response()),
         AdminOutcome::NoSuchUser => Err(AppError::NotFound.into()),
     }
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct InvitationRequest {
+    #[serde(default)]
+    #[schema(required = true, max_length = 254, example = "ada@example.com")]
+    email: String,
+    /// Where the new account goes once the invitation is accepted; the `return_to` rules
+    /// apply.
+    #[serde(default)]
+    #[schema(example = "https://app.example.com/welcome")]
+    return_to: Option<String>,
+}
+
+/// `POST /admin/invitations`: emails the address an invitation to create its account
+/// (SPEC §16). An address that has an account by the time it is sent gets nothing.
+#[utoipa::path(
+    post,
+    path = "/admin/invitations",
+    tag = "admin",
+    request_body = InvitationRequest,
+    security(("admin_key" = [])),
+    responses(
+        RequestProblems,
+        (status = 202, description = "The invitation is queued.", body = crate::http::api::StatusBody,
+            example = json!({"status": "accepted"})),
+        (status = 401, description = "No `Authorization: Bearer` with a valid admin key.", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "`SIGNUP=closed`: no invitations.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`email` is not an address, or `return_to` is not allowed.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub(crate) async fn create_invitation(
+    State(state): State<AppState>,
+    AdminKey(name): AdminKey,
+    ApiJson(request): ApiJson<InvitationRequest>,
+) -> Result<Response, ProblemJson> {
+    let mut errors = FieldErrors::new();
+    let email = Email::parse(&request.email)
+        .map_err(|reason| errors.insert("email", reason.localize()))
+        .ok();
+    let return_to = match request.return_to.as_deref().filter(|to| !to.is_empty()) {
+        None => None,
+        Some(raw) => {
+            let accepted = state.return_policy.accept(raw);
+            if accepted.is_none() {
+                errors.insert(
+                    "return_to",
+                    "a path here, BASE_URL's origin or an ALLOWED_RETURN_HOSTS host".into(),
+                );
+            }
+            accepted
+        }
+    };
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors).into());
+    };
+    let invite = state
+        .accounts
+        .invite(&email, return_to.as_ref().map(|to| to.as_str()));
+    audit::acting_as(Actor::ApiKey(name), invite)
+        .await
+        .map_err(AppError::from)?;
+    Ok(accepted(Outcome::Accepted))
 }

@@ -12,6 +12,7 @@ pub(super) mod email_sign_in;
 pub(super) mod hand_off;
 pub(super) mod health;
 pub(super) mod home;
+pub(super) mod invitation;
 pub(super) mod login;
 pub(super) mod oidc;
 pub(super) mod password_reset;
