@@ -111,6 +111,9 @@ pub struct Config {
     pub oidc_refresh_token_ttl: Duration,
     /// How long audit events are kept (SPEC §15).
     pub audit_retention: Duration,
+    /// `SIGNUP_HOOK_URL`, signed with `WEBHOOK_SECRET`, asked before each sign-up
+    /// (SPEC §16); its timeout is 3 s.
+    pub signup_hook: Option<WebhookConfig>,
     /// Lifetime of an invitation's link (`INVITE_TTL`).
     pub invite_ttl: Duration,
     /// `SIGNUP`: who may sign up (SPEC §16).
@@ -265,9 +268,18 @@ impl Config {
         let webhook = match vars.get("WEBHOOK_URL") {
             None => None,
             Some(url) => Some(WebhookConfig {
-                url: parse_webhook_url(&url)?,
+                url: parse_webhook_url("WEBHOOK_URL", &url)?,
                 secret: parse_webhook_secret(vars.get("WEBHOOK_SECRET").as_deref())?,
                 timeout: Duration::from_secs(10),
+            }),
+        };
+        // Signed with the webhooks' secret, so the application checks both alike.
+        let signup_hook = match vars.get("SIGNUP_HOOK_URL") {
+            None => None,
+            Some(url) => Some(WebhookConfig {
+                url: parse_webhook_url("SIGNUP_HOOK_URL", &url)?,
+                secret: parse_webhook_secret(vars.get("WEBHOOK_SECRET").as_deref())?,
+                timeout: Duration::from_secs(3),
             }),
         };
         if max_connections == 0 {
@@ -326,6 +338,7 @@ impl Config {
             oidc_refresh_token_ttl: vars.duration("OIDC_REFRESH_TOKEN_TTL", "30d")?,
             audit_retention: vars.duration("AUDIT_RETENTION", "180d")?,
             invite_ttl: vars.duration("INVITE_TTL", "7d")?,
+            signup_hook,
             signup: vars.choice(
                 "SIGNUP",
                 SignupMode::Open,
@@ -495,12 +508,12 @@ fn parse_cookie_domain(domain: &str) -> Result<String, ConfigError> {
         .ok_or_else(|| ConfigError::new("COOKIE_DOMAIN", "must be a domain like example.com"))
 }
 
-fn parse_webhook_url(raw: &str) -> Result<String, ConfigError> {
+fn parse_webhook_url(name: &'static str, raw: &str) -> Result<String, ConfigError> {
     url::Url::parse(raw)
         .ok()
         .filter(|url| matches!(url.scheme(), "http" | "https") && url.host_str().is_some())
         .map(|_| raw.to_owned())
-        .ok_or_else(|| ConfigError::new("WEBHOOK_URL", "must be an http(s) URL"))
+        .ok_or_else(|| ConfigError::new(name, "must be an http(s) URL"))
 }
 
 /// Standard Webhooks secrets: `whsec_` and the base64 of 24 to 64 random bytes.
@@ -509,7 +522,7 @@ fn parse_webhook_secret(raw: Option<&str>) -> Result<SecretKey, ConfigError> {
     let problem = || {
         ConfigError::new(
             "WEBHOOK_SECRET",
-            "required with WEBHOOK_URL: `whsec_` and the base64 of 24 to 64 random bytes \
+            "required with WEBHOOK_URL or SIGNUP_HOOK_URL: `whsec_` and the base64 of 24 to 64 random bytes \
              (`echo whsec_$(openssl rand -base64 32)` makes one)",
         )
     };
@@ -618,6 +631,29 @@ mod tests {
             matches!(config.secret, SecretSource::DevelopmentFile(ref p) if p.ends_with("doorman.db.secret"))
         );
         assert_eq!(config.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn the_sign_up_hook_needs_the_webhook_secret_and_answers_within_3_seconds() {
+        let error = config_from(&[("SIGNUP_HOOK_URL", "http://127.0.0.1:9/hook")]).unwrap_err();
+        assert_eq!(error.variable, "WEBHOOK_SECRET");
+        let error = config_from(&[("SIGNUP_HOOK_URL", "ftp://example.com/")]).unwrap_err();
+        assert_eq!(error.variable, "SIGNUP_HOOK_URL");
+        let secret = format!(
+            "whsec_{}",
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [7u8; 32])
+        );
+        let config = config_from(&[
+            ("SIGNUP_HOOK_URL", "https://app.example.com/hooks/signup"),
+            ("WEBHOOK_SECRET", &secret),
+        ])
+        .unwrap();
+        let hook = config.signup_hook.unwrap();
+        assert_eq!(hook.timeout, Duration::from_secs(3));
+        assert!(
+            config.webhook.is_none(),
+            "events stay off without WEBHOOK_URL"
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::accounts::{AccountRules, AccountServices, Accounts, LinkLifetimes, Notifier};
+use crate::accounts::{
+    AccountRules, AccountServices, Accounts, LinkLifetimes, Notifier, SignupHook,
+};
 use crate::admin_keys::AdminKeys;
 use crate::clock::Clock;
 use crate::config::{Config, SecretSource};
@@ -131,6 +133,10 @@ impl Services {
                 addresses: config.signup_addresses.clone(),
             },
             metrics: metrics.clone(),
+            signup_hook: config
+                .signup_hook
+                .as_ref()
+                .map(|hook| Arc::new(SignupHook::new(hook, clock.clone()))),
         });
         let oidc = Arc::new(Oidc::new(
             db.clone(),

@@ -39,6 +39,7 @@ mod password_reset;
 mod recent;
 mod settings;
 mod signup;
+mod signup_hook;
 mod signup_rules;
 
 use std::sync::Arc;
@@ -70,6 +71,7 @@ pub(crate) use notifier::{AccountLinks, LinkLifetimes, Notifier};
 pub(crate) use password_reset::PasswordReset;
 pub(crate) use settings::{AccountDeletion, PasswordChange, TokenHolder};
 pub(crate) use signup::{NewAccount, NewAccountRejection, Registration};
+pub(crate) use signup_hook::SignupHook;
 pub(crate) use signup_rules::{AddressRules, SignupMode};
 
 use crate::audit::{self, Action, Concerned};
@@ -101,6 +103,9 @@ pub(crate) enum AccountsError {
     /// A link of this purpose cannot be used; see [`LinkProblem`].
     #[error("the {0:?} link cannot be used: {1:?}")]
     Link(Purpose, LinkProblem),
+    /// `SIGNUP_HOOK_URL` did not answer in time, or answered neither yes nor no.
+    #[error("the sign-up hook could not decide")]
+    HookUnavailable,
     /// `SIGNUP=closed`: no invitations either.
     #[error("sign-up is closed: no invitations are sent or accepted")]
     SignupClosed,
@@ -207,6 +212,8 @@ pub(crate) struct Accounts {
     rules: AccountRules,
     limits: Limits,
     metrics: Arc<Metrics>,
+    /// `SIGNUP_HOOK_URL`, asked before each sign-up.
+    signup_hook: Option<Arc<SignupHook>>,
     /// Accounts read a moment ago, for the pages links open.
     recent: Arc<recent::RecentAccounts>,
 }
@@ -221,6 +228,7 @@ pub(crate) struct AccountServices {
     pub(crate) notifier: Arc<Notifier>,
     pub(crate) rules: AccountRules,
     pub(crate) metrics: Arc<Metrics>,
+    pub(crate) signup_hook: Option<Arc<SignupHook>>,
 }
 
 impl Accounts {
@@ -235,6 +243,7 @@ impl Accounts {
             notifier: services.notifier,
             rules: services.rules,
             metrics: services.metrics,
+            signup_hook: services.signup_hook,
             recent: Arc::default(),
         }
     }

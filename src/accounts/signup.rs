@@ -2,6 +2,7 @@
 
 use sea_orm::{ActiveValue::Set, EntityTrait, TryInsertResult};
 
+use super::signup_hook::HookVerdict;
 use super::{AccountRules, Accounts, AccountsError, Email, EmailRejection, SessionGrant, UserKey};
 use crate::db::entities::users::{self, Entity as User};
 use crate::events::{AccountData, AccountEvent};
@@ -48,10 +49,12 @@ impl NewAccount {
 
 /// What a sign-up did. Only the request that created the account gets the binding for
 /// its session; a later sign-up of the same address never does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Registration {
     Created(SessionGrant),
     Existing,
+    /// `SIGNUP_HOOK_URL` said no, with the message it gave, if any.
+    Refused(Option<String>),
 }
 
 impl Accounts {
@@ -71,6 +74,14 @@ impl Accounts {
         language: Language,
         return_to: Option<&str>,
     ) -> Result<Registration, AccountsError> {
+        if let Some(hook) = &self.signup_hook {
+            let client = crate::audit::current().client;
+            match hook.ask(&account.email, language, client).await {
+                HookVerdict::Allowed => {}
+                HookVerdict::Refused(message) => return Ok(Registration::Refused(message)),
+                HookVerdict::Unavailable => return Err(AccountsError::HookUnavailable),
+            }
+        }
         // Hash first, even for a known address: the time taken must not tell them apart.
         let password_hash = self.hasher.hash(account.password.expose()).await?;
 

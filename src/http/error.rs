@@ -66,6 +66,9 @@ pub(crate) enum AppError {
     /// 503 with `Retry-After`: the password hasher's queue is full.
     #[error("busy")]
     Busy,
+    /// 503: something this request depends on (the sign-up hook) did not answer.
+    #[error("unavailable")]
+    Unavailable,
     /// 500: logged with its cause chain; the page says only that something went wrong.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -91,7 +94,7 @@ impl AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy | AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -119,6 +122,7 @@ impl AppError {
             AppError::UnsupportedMediaType => ("error-media-type-title", "error-media-type"),
             AppError::TooManyRequests { .. } => ("error-throttled-title", "error-throttled"),
             AppError::Busy => ("error-busy-title", "error-busy"),
+            AppError::Unavailable => ("error-unavailable-title", "error-unavailable"),
             AppError::Internal(_) => ("error-internal-title", "error-internal"),
         };
         (i18n::t(title), i18n::t(message))
@@ -191,6 +195,10 @@ impl AppError {
                 "Busy right now",
                 "Many people are signing up at once. Please wait a few seconds and try again.",
             ),
+            AppError::Unavailable => (
+                "Try again later",
+                "Sign-up cannot be decided right now. Please try again in a few minutes.",
+            ),
             AppError::Internal(_) => (
                 "Something went wrong",
                 "Something went wrong on our side. Please try again in a moment.",
@@ -205,6 +213,7 @@ impl From<AccountsError> for AppError {
             AccountsError::Busy => AppError::Busy,
             AccountsError::Throttled { retry_after } => AppError::TooManyRequests { retry_after },
             AccountsError::Link(purpose, problem) => AppError::Link(purpose, problem),
+            AccountsError::HookUnavailable => AppError::Unavailable,
             AccountsError::SignupClosed => AppError::SignupNotOpen {
                 by_invitation: false,
             },

@@ -56,9 +56,25 @@ impl WebhookSender {
         let (Some(body), Some(id)) = (row.payload.as_deref(), row.webhook_id.as_deref()) else {
             return Err(WebhookError::NoEvent);
         };
+        let response = self.post(id, body).await?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(WebhookError::Status(response.status().as_u16()))
+        }
+    }
+
+    /// POSTs `body` signed as message `id`, and hands back the answer whatever its status.
+    ///
+    /// # Errors
+    /// The receiver could not be reached or did not answer in time.
+    pub(crate) async fn post(
+        &self,
+        id: &str,
+        body: &str,
+    ) -> Result<reqwest::Response, WebhookError> {
         let timestamp = self.clock.now().timestamp().to_string();
-        let response = self
-            .client
+        self.client
             .post(&self.url)
             .header("content-type", "application/json")
             .header("webhook-id", id)
@@ -71,12 +87,7 @@ impl WebhookSender {
             .send()
             .await
             // Its text would name the URL, whose query may hold a secret.
-            .map_err(|error| WebhookError::Request(error.without_url()))?;
-        if response.status().is_success() {
-            Ok(())
-        } else {
-            Err(WebhookError::Status(response.status().as_u16()))
-        }
+            .map_err(|error| WebhookError::Request(error.without_url()))
     }
 }
 

@@ -468,3 +468,6 @@ admin-notice-invited = Die Einladung ist unterwegs.
 admin-invite-heading = Jemanden einladen
 admin-invite-hint = Die Person erhält einen Link, um ein Passwort zu wählen; ihr Konto ist damit bestätigt.
 admin-invite-button = Einladung senden
+error-unavailable-title = Später erneut versuchen
+error-unavailable = Über die Registrierung kann gerade nicht entschieden werden. Bitte versuchen Sie es in ein paar Minuten erneut.
+signup-refused = Diese Registrierung wurde abgelehnt.

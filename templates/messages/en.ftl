@@ -469,3 +469,6 @@ admin-notice-invited = The invitation is on its way.
 admin-invite-heading = Invite someone
 admin-invite-hint = They get a link to choose a password; their account is confirmed by it.
 admin-invite-button = Send the invitation
+error-unavailable-title = Try again later
+error-unavailable = Sign-up cannot be decided right now. Please try again in a few minutes.
+signup-refused = This sign-up was refused.

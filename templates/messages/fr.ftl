@@ -468,3 +468,6 @@ admin-notice-invited = L’invitation est en route.
 admin-invite-heading = Inviter quelqu’un
 admin-invite-hint = La personne reçoit un lien pour choisir un mot de passe ; son compte est confirmé par ce lien.
 admin-invite-button = Envoyer l’invitation
+error-unavailable-title = Réessayez plus tard
+error-unavailable = L’inscription ne peut pas être décidée pour le moment. Veuillez réessayer dans quelques minutes.
+signup-refused = Cette inscription a été refusée.

@@ -29,5 +29,6 @@ mod recovery;
 mod scale_out;
 mod security;
 mod signup;
+mod signup_hook;
 mod signup_rules;
 mod webhooks;

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
@@ -17,7 +18,7 @@ use crate::helpers::{
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Delivery {
+pub(crate) struct Delivery {
     id: String,
     timestamp: String,
     signature: String,
@@ -25,30 +26,33 @@ struct Delivery {
 }
 
 impl Delivery {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap()
     }
 }
 
 /// What the receiver does with its `n`th request (counting from 1).
-#[derive(Clone, Copy)]
-enum Answer {
+#[derive(Clone)]
+pub(crate) enum Answer {
     Fail,
+    /// No answer for 300 s.
     Hang,
     Accept,
+    /// This status with this JSON body.
+    Json(StatusCode, Value),
 }
 
 /// A receiver in this process, answering as it is told.
 #[derive(Clone)]
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     got: Arc<Mutex<Vec<Delivery>>>,
 }
 
 impl Receiver {
     /// Answers `500` to the first `failures` requests, then `204`.
     async fn start(failures: usize) -> Self {
-        Self::answering(move |seen| {
+        Self::answering(move |seen, _| {
             if seen <= failures {
                 Answer::Fail
             } else {
@@ -58,7 +62,10 @@ impl Receiver {
         .await
     }
 
-    async fn answering(answer: impl Fn(usize) -> Answer + Clone + Send + Sync + 'static) -> Self {
+    /// Answers its `n`th request (counting from 1), whose body is given, as `answer` says.
+    pub(crate) async fn answering(
+        answer: impl Fn(usize, &str) -> Answer + Clone + Send + Sync + 'static,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hooks/doorman", listener.local_addr().unwrap());
         let got: Arc<Mutex<Vec<Delivery>>> = Arc::default();
@@ -80,17 +87,18 @@ impl Receiver {
                         id: header("webhook-id"),
                         timestamp: header("webhook-timestamp"),
                         signature: header("webhook-signature"),
-                        body,
+                        body: body.clone(),
                     });
                     got.len()
                 };
-                match answer(seen) {
-                    Answer::Fail => StatusCode::INTERNAL_SERVER_ERROR,
+                match answer(seen, &body) {
+                    Answer::Fail => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
                     Answer::Hang => {
                         tokio::time::sleep(Duration::from_secs(300)).await;
-                        StatusCode::NO_CONTENT
+                        StatusCode::NO_CONTENT.into_response()
                     }
-                    Answer::Accept => StatusCode::NO_CONTENT,
+                    Answer::Accept => StatusCode::NO_CONTENT.into_response(),
+                    Answer::Json(status, body) => (status, axum::Json(body)).into_response(),
                 }
             }
         });
@@ -98,7 +106,7 @@ impl Receiver {
         Self { url, got }
     }
 
-    fn deliveries(&self) -> Vec<Delivery> {
+    pub(crate) fn deliveries(&self) -> Vec<Delivery> {
         self.got.lock().unwrap().clone()
     }
 
@@ -117,11 +125,11 @@ impl Receiver {
 
 const SECRET_BYTES: &[u8] = b"a webhook secret of thirty-two b";
 
-fn secret() -> String {
+pub(crate) fn secret() -> String {
     format!("whsec_{}", STANDARD.encode(SECRET_BYTES))
 }
 
-fn signature_holds(delivery: &Delivery) -> bool {
+pub(crate) fn signature_holds(delivery: &Delivery) -> bool {
     let mut mac = Hmac::<Sha256>::new_from_slice(SECRET_BYTES).unwrap();
     mac.update(format!("{}.{}.{}", delivery.id, delivery.timestamp, delivery.body).as_bytes());
     let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
@@ -276,7 +284,7 @@ async fn an_unconfirmed_account_swept_away_is_told_as_deleted() {
 
 #[tokio::test]
 async fn a_receiver_that_hangs_is_cut_off_and_the_event_retried() {
-    let receiver = Receiver::answering(|seen| {
+    let receiver = Receiver::answering(|seen, _| {
         if seen == 1 {
             Answer::Hang
         } else {

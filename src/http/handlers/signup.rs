@@ -22,6 +22,11 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/signup", get(form).post(submit))
 }
 
+/// What a person reads when `SIGNUP_HOOK_URL` said no: its message, else ours.
+fn refusal(message: Option<String>) -> String {
+    message.unwrap_or_else(|| crate::i18n::t("signup-refused"))
+}
+
 /// Sign-up by anyone is on only when `SIGNUP` is `open`; the page and the API say why not.
 fn refuse_unless_open(state: &AppState) -> Result<(), AppError> {
     match state.accounts.rules().signup {
@@ -82,6 +87,17 @@ pub(crate) async fn submit(
     let binding = match registration {
         Registration::Created(grant) => Some(state.accounts.bind_signup(grant)),
         Registration::Existing => None,
+        Registration::Refused(message) => {
+            let page = SignupPage {
+                csrf_token,
+                email: form.email.trim().to_owned(),
+                email_error: Some(refusal(message)),
+                password_min_length: min_length,
+                return_to: hidden(return_to.as_ref()),
+                ..SignupPage::default()
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
     };
     session
         .record_signup(&SignupState {
@@ -134,6 +150,9 @@ pub(crate) async fn register(
     refuse_unless_open(&state)?;
     let account = NewAccount::parse(&request.email, &request.password, state.accounts.rules())
         .map_err(AppError::from)?;
-    state.accounts.register(account, language, None).await?;
+    if let Registration::Refused(message) = state.accounts.register(account, language, None).await?
+    {
+        return Err(AppError::Invalid([("email", refusal(message))].into()).into());
+    }
     Ok(accepted(Outcome::PendingConfirmation))
 }
