@@ -114,6 +114,12 @@ pub struct Config {
     /// `SIGNUP_HOOK_URL`, signed with `WEBHOOK_SECRET`, asked before each sign-up
     /// (SPEC §16); its timeout is 3 s.
     pub signup_hook: Option<WebhookConfig>,
+    /// The product's name on every page and email (`APP_NAME`).
+    pub app_name: String,
+    /// A folder of `<lang>.ftl` files overriding shipped messages (`MESSAGES_DIR`).
+    pub messages_dir: Option<PathBuf>,
+    /// A folder with `style.css` and `logo.svg` or `logo.png` (`BRAND_DIR`).
+    pub brand_dir: Option<PathBuf>,
     /// Lifetime of an invitation's link (`INVITE_TTL`).
     pub invite_ttl: Duration,
     /// `SIGNUP`: who may sign up (SPEC §16).
@@ -234,10 +240,15 @@ impl Config {
                 "must be at least 1",
             ));
         }
-        let mail_from = vars
-            .text("MAIL_FROM", "Doorman <no-reply@localhost>")
+        let app_name = parse_app_name(&vars.text("APP_NAME", "Doorman"))?;
+        let mut mail_from = vars
+            .text("MAIL_FROM", "no-reply@localhost")
             .parse::<Mailbox>()
             .map_err(|e| ConfigError::new("MAIL_FROM", format!("not a valid mailbox ({e})")))?;
+        // The product's name is the sender's unless MAIL_FROM names one.
+        if mail_from.name.is_none() {
+            mail_from.name = Some(app_name.clone());
+        }
         let secret = match vars.get("SECRET_KEY") {
             Some(raw) => SecretSource::Given(parse_secret("SECRET_KEY", &raw)?),
             None if app_env == AppEnv::Production => {
@@ -338,6 +349,12 @@ impl Config {
             oidc_refresh_token_ttl: vars.duration("OIDC_REFRESH_TOKEN_TTL", "30d")?,
             audit_retention: vars.duration("AUDIT_RETENTION", "180d")?,
             invite_ttl: vars.duration("INVITE_TTL", "7d")?,
+            app_name,
+            messages_dir: vars.get("MESSAGES_DIR").map(PathBuf::from),
+            brand_dir: vars
+                .get("BRAND_DIR")
+                .map(|dir| parse_brand_dir(&dir))
+                .transpose()?,
             signup_hook,
             signup: vars.choice(
                 "SIGNUP",
@@ -508,6 +525,30 @@ fn parse_cookie_domain(domain: &str) -> Result<String, ConfigError> {
         .ok_or_else(|| ConfigError::new("COOKIE_DOMAIN", "must be a domain like example.com"))
 }
 
+/// A name people read in a title, a header and a sender's name: one line, not too long.
+fn parse_app_name(name: &str) -> Result<String, ConfigError> {
+    if name.chars().count() > 60 || name.chars().any(char::is_control) {
+        return Err(ConfigError::new(
+            "APP_NAME",
+            "must be one line of at most 60 characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// A folder holding `style.css`, and perhaps `logo.svg` or `logo.png`.
+fn parse_brand_dir(dir: &str) -> Result<PathBuf, ConfigError> {
+    let path = PathBuf::from(dir);
+    if path.join("style.css").is_file() {
+        Ok(path)
+    } else {
+        Err(ConfigError::new(
+            "BRAND_DIR",
+            format!("{dir} must be a folder with a style.css"),
+        ))
+    }
+}
+
 fn parse_webhook_url(name: &'static str, raw: &str) -> Result<String, ConfigError> {
     url::Url::parse(raw)
         .ok()
@@ -631,6 +672,32 @@ mod tests {
             matches!(config.secret, SecretSource::DevelopmentFile(ref p) if p.ends_with("doorman.db.secret"))
         );
         assert_eq!(config.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn the_app_name_is_the_senders_unless_mail_from_names_one() {
+        let default = config_from(&[]).unwrap();
+        assert_eq!(
+            default.mail_from.to_string(),
+            "Doorman <no-reply@localhost>"
+        );
+        let named = config_from(&[("APP_NAME", "Acme"), ("MAIL_FROM", "hi@acme.test")]).unwrap();
+        assert_eq!(named.mail_from.to_string(), "Acme <hi@acme.test>");
+        let own =
+            config_from(&[("APP_NAME", "Acme"), ("MAIL_FROM", "Team <hi@acme.test>")]).unwrap();
+        assert_eq!(own.mail_from.to_string(), "Team <hi@acme.test>");
+        assert_eq!(
+            config_from(&[("APP_NAME", "two\nlines")])
+                .unwrap_err()
+                .variable,
+            "APP_NAME"
+        );
+        assert_eq!(
+            config_from(&[("BRAND_DIR", "/nonexistent/brand")])
+                .unwrap_err()
+                .variable,
+            "BRAND_DIR"
+        );
     }
 
     #[test]

@@ -7,11 +7,12 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::LazyLock;
+use std::path::Path;
+use std::sync::{Arc, LazyLock};
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
-use fluent_syntax::ast::{Entry, PatternElement};
+use fluent_syntax::ast::Entry;
 
 /// A language Doorman ships messages for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -132,51 +133,72 @@ struct Catalog {
     plain: HashMap<String, String>,
 }
 
-static CATALOGS: LazyLock<Vec<Catalog>> = LazyLock::new(|| {
-    SOURCES
-        .iter()
-        .map(|(language, source)| {
-            catalog(*language, source)
-                .unwrap_or_else(|problem| panic!("templates/messages/{language}.ftl: {problem}"))
-        })
-        .collect()
-});
-
-fn catalog(language: Language, source: &str) -> Result<Catalog, String> {
-    let bundle = bundle(language, source)?;
-    let resource = FluentResource::try_new(source.to_owned())
-        .map_err(|(_, errors)| format!("does not parse: {errors:?}"))?;
-    let mut plain = HashMap::new();
-    for entry in resource.entries() {
-        let Entry::Message(message) = entry else {
-            continue;
-        };
-        let Some(pattern) = &message.value else {
-            continue;
-        };
-        if pattern
-            .elements
-            .iter()
-            .all(|element| matches!(element, PatternElement::TextElement { .. }))
-        {
-            let mut errors = Vec::new();
-            let text = bundle.format_pattern(
-                bundle
-                    .get_message(message.id.name)
-                    .and_then(|message| message.value())
-                    .ok_or("a message vanished")?,
-                None,
-                &mut errors,
-            );
-            plain.insert(message.id.name.to_owned(), text.into_owned());
-        }
-    }
-    Ok(Catalog { bundle, plain })
+/// Every language's messages as an instance speaks them: the shipped files, with
+/// `APP_NAME` wherever they name the product (the `-app-name` term) and the messages of
+/// `MESSAGES_DIR` in place of the shipped ones.
+pub struct Messages {
+    catalogs: Vec<Catalog>,
 }
 
-fn bundle(language: Language, source: &str) -> Result<Bundle, String> {
-    let resource = FluentResource::try_new(source.to_owned())
-        .map_err(|(_, errors)| format!("does not parse: {errors:?}"))?;
+/// The shipped messages under the shipped name: outside any instance's scope (the CLI,
+/// tests of single templates).
+static SHIPPED: LazyLock<Arc<Messages>> = LazyLock::new(|| {
+    Arc::new(
+        Messages::load("Doorman", None)
+            .unwrap_or_else(|problem| panic!("templates/messages: {problem}")),
+    )
+});
+
+impl Messages {
+    /// The shipped messages, `app_name` for the product's name, and the overrides of
+    /// `overrides` (a folder of `<lang>.ftl` files), checked now so that a bad file stops
+    /// start-up rather than a request.
+    ///
+    /// # Errors
+    /// A file that does not parse, or an override of a message Doorman does not have;
+    /// one line saying which.
+    pub fn load(app_name: &str, overrides: Option<&Path>) -> Result<Self, String> {
+        let catalogs = SOURCES
+            .iter()
+            .map(|(language, source)| {
+                let extra = match overrides {
+                    Some(folder) => override_file(folder, *language)?,
+                    None => None,
+                };
+                catalog(*language, source, app_name, extra)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { catalogs })
+    }
+}
+
+/// `folder/<lang>.ftl`, if there is one.
+fn override_file(folder: &Path, language: Language) -> Result<Option<(String, String)>, String> {
+    let path = folder.join(format!("{}.ftl", language.tag()));
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some((path.display().to_string(), text))),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(format!("{}: {error}", path.display())),
+    }
+}
+
+fn parse(source: String, name: &str) -> Result<FluentResource, String> {
+    FluentResource::try_new(source).map_err(|(_, errors)| {
+        let first = errors
+            .first()
+            .map(|error| format!("{error:?}"))
+            .unwrap_or_default();
+        format!("{name} does not parse: {first}")
+    })
+}
+
+fn catalog(
+    language: Language,
+    source: &str,
+    app_name: &str,
+    overrides: Option<(String, String)>,
+) -> Result<Catalog, String> {
+    let shipped_name = format!("templates/messages/{language}.ftl");
     let tag = language
         .tag()
         .parse()
@@ -185,22 +207,69 @@ fn bundle(language: Language, source: &str) -> Result<Bundle, String> {
     // Unicode isolation marks around every argument would end up inside URLs and
     // addresses in plain-text emails.
     bundle.set_use_isolating(false);
+    let shipped = parse(source.to_owned(), &shipped_name)?;
+    let ids: Vec<String> = message_ids(&shipped);
     bundle
-        .add_resource(resource)
-        .map_err(|errors| format!("duplicate messages: {errors:?}"))?;
-    Ok(bundle)
+        .add_resource(shipped)
+        .map_err(|errors| format!("{shipped_name}: duplicate messages: {errors:?}"))?;
+    let escaped = app_name.replace('\\', "\\\\").replace('"', "\\\"");
+    let name = parse(format!("-app-name = {{ \"{escaped}\" }}\n"), "APP_NAME")?;
+    bundle.add_resource_overriding(name);
+    if let Some((path, text)) = overrides {
+        let resource = parse(text, &path)?;
+        if let Some(unknown) = message_ids(&resource)
+            .into_iter()
+            .find(|id| !ids.contains(id))
+        {
+            return Err(format!("{path}: `{unknown}` is not a message Doorman has"));
+        }
+        bundle.add_resource_overriding(resource);
+    }
+    // Every message that formats without arguments is kept formatted.
+    let mut plain = HashMap::new();
+    for id in ids {
+        let Some(pattern) = bundle.get_message(&id).and_then(|message| message.value()) else {
+            continue;
+        };
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, None, &mut errors);
+        if errors.is_empty() {
+            plain.insert(id, text.into_owned());
+        }
+    }
+    Ok(Catalog { bundle, plain })
 }
 
-/// Parses every message file now, so a broken one stops start-up rather than a request.
-///
-/// # Errors
-/// The first file that does not parse, and why.
-pub(crate) fn load() -> Result<(), String> {
-    for (language, source) in SOURCES {
-        catalog(language, source).map_err(|problem| format!("{language}.ftl: {problem}"))?;
-    }
-    LazyLock::force(&CATALOGS);
-    Ok(())
+fn message_ids(resource: &FluentResource) -> Vec<String> {
+    resource
+        .entries()
+        .filter_map(|entry| match entry {
+            Entry::Message(message) => Some(message.id.name.to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+tokio::task_local! {
+    static MESSAGES: Arc<Messages>;
+}
+
+/// Runs `future` speaking `messages` (an instance's), in whatever language is in scope.
+pub(crate) async fn speaking<F: Future>(messages: Arc<Messages>, future: F) -> F::Output {
+    MESSAGES.scope(messages, future).await
+}
+
+/// Runs `render` speaking `messages`.
+pub(crate) fn sync_speaking<R>(messages: Arc<Messages>, render: impl FnOnce() -> R) -> R {
+    MESSAGES.sync_scope(messages, render)
+}
+
+/// Reads the current language's catalog of the messages in scope (the shipped ones
+/// outside any).
+fn with_catalog<R>(language: Language, read: impl Fn(&Catalog) -> R) -> R {
+    MESSAGES
+        .try_with(|messages| read(&messages.catalogs[language.index()]))
+        .unwrap_or_else(|_| read(&SHIPPED.catalogs[language.index()]))
 }
 
 tokio::task_local! {
@@ -227,10 +296,10 @@ pub(crate) fn current() -> Language {
 /// The message `id` in the current language.
 pub(crate) fn t(id: &str) -> String {
     let language = current();
-    match CATALOGS[language.index()].plain.get(id) {
+    with_catalog(language, |catalog| match catalog.plain.get(id) {
         Some(text) => text.clone(),
-        None => format(language, id, None),
-    }
+        None => format(catalog, language, id, None),
+    })
 }
 
 /// A value a message is formatted with. Its Rust type says what it is: integers are
@@ -281,7 +350,10 @@ pub(crate) fn t_with(id: &str, values: &[(&str, &dyn MessageArgument)]) -> Strin
     for (name, value) in values {
         args.set(*name, value.to_fluent());
     }
-    format(current(), id, Some(&args))
+    let language = current();
+    with_catalog(language, |catalog| {
+        format(catalog, language, id, Some(&args))
+    })
 }
 
 /// A calendar date as people write it in the current language: "1 December 2026",
@@ -298,8 +370,13 @@ pub(crate) fn long_date(date: impl chrono::Datelike) -> String {
     )
 }
 
-fn format(language: Language, id: &str, args: Option<&FluentArgs<'_>>) -> String {
-    let bundle = &CATALOGS[language.index()].bundle;
+fn format(
+    catalog: &Catalog,
+    language: Language,
+    id: &str,
+    args: Option<&FluentArgs<'_>>,
+) -> String {
+    let bundle = &catalog.bundle;
     let Some(pattern) = bundle.get_message(id).and_then(|message| message.value()) else {
         // Tests keep every id used present in every language; this is the last resort.
         tracing::error!(%language, id, "missing message");
@@ -367,8 +444,67 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_app_name_takes_the_place_of_doorman_in_every_message() {
+        let messages = Arc::new(Messages::load(r#"Acme "Portal" \ Co"#, None).unwrap());
+        for language in Language::ALL {
+            let catalog = &messages.catalogs[language.index()];
+            for (id, text) in &catalog.plain {
+                assert!(!text.contains("Doorman"), "{language} {id}: {text}");
+            }
+            sync_speaking(messages.clone(), || {
+                sync_scope(language, || {
+                    assert_eq!(t("site-name"), r#"Acme "Portal" \ Co"#);
+                    assert!(t("sign-in-intro").contains("Acme"));
+                })
+            });
+        }
+        assert_eq!(
+            t("site-name"),
+            "Doorman",
+            "outside an instance, the shipped name"
+        );
+    }
+
+    #[test]
+    fn a_messages_dir_overrides_known_messages_and_refuses_unknown_or_broken_ones() {
+        let folder = std::env::temp_dir().join(format!(
+            "doorman-messages-{}",
+            hex::encode(crate::keys::random_bytes::<6>())
+        ));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("de.ftl"),
+            "home-heading = Willkommen im Portal von { -app-name }\n",
+        )
+        .unwrap();
+        let messages = Arc::new(Messages::load("Acme", Some(&folder)).unwrap());
+        sync_speaking(messages.clone(), || {
+            assert_eq!(
+                sync_scope(Language::German, || t("home-heading")),
+                "Willkommen im Portal von Acme"
+            );
+            assert_eq!(
+                sync_scope(Language::English, || t("home-heading")),
+                "Welcome to Acme"
+            );
+        });
+
+        std::fs::write(folder.join("fr.ftl"), "no-such-message = Bonjour\n").unwrap();
+        let unknown = Messages::load("Acme", Some(&folder)).err().unwrap();
+        assert!(
+            unknown.contains("fr.ftl: `no-such-message` is not a message"),
+            "{unknown}"
+        );
+
+        std::fs::write(folder.join("fr.ftl"), "home-heading = { broken\n").unwrap();
+        let broken = Messages::load("Acme", Some(&folder)).err().unwrap();
+        assert!(broken.contains("fr.ftl does not parse"), "{broken}");
+        std::fs::remove_dir_all(folder).unwrap();
+    }
+
+    #[test]
     fn every_message_file_loads() {
-        load().unwrap();
+        Messages::load("Doorman", None).unwrap();
         for language in Language::ALL {
             assert_eq!(SOURCES[language.index()].0, language);
         }

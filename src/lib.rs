@@ -9,6 +9,7 @@
 mod accounts;
 mod admin_keys;
 mod audit;
+mod brand;
 mod clock;
 pub mod config;
 pub mod db;

@@ -13,6 +13,7 @@ use crate::accounts::{
     AccountRules, AccountServices, Accounts, LinkLifetimes, Notifier, SignupHook,
 };
 use crate::admin_keys::AdminKeys;
+use crate::brand::Brand;
 use crate::clock::Clock;
 use crate::config::{Config, SecretSource};
 use crate::housekeeping::Housekeeping;
@@ -20,6 +21,7 @@ use crate::http::{
     self, AppState, CsrfConfig, DeviceCookies, LanguageOptions, Links, ReturnPolicy, RouterOptions,
     TrustedProxies,
 };
+use crate::i18n::Messages;
 use crate::keys::{Keyring, SecretKey};
 use crate::limits::{Limit, Limits};
 use crate::metrics::Metrics;
@@ -46,8 +48,10 @@ pub enum StartupError {
         path: String,
         source: std::io::Error,
     },
-    #[error("the message files are broken: {0}")]
+    #[error("MESSAGES_DIR: {0}")]
     Messages(String),
+    #[error("BRAND_DIR: {0}")]
+    Brand(String),
     #[error("{variable}: could not listen on {address}")]
     Bind {
         variable: &'static str,
@@ -67,6 +71,11 @@ pub struct Services {
     pub(crate) keyring: Keyring,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) admin_keys: AdminKeys,
+    /// The messages pages and emails speak: shipped, named `APP_NAME`, with
+    /// `MESSAGES_DIR`'s overrides.
+    pub(crate) messages: Arc<Messages>,
+    /// `BRAND_DIR`'s stylesheet and logo.
+    pub(crate) brand: Arc<Brand>,
 }
 
 impl Services {
@@ -82,7 +91,14 @@ impl Services {
     /// See [`StartupError`].
     pub async fn build_with_clock(config: &Config, clock: Clock) -> Result<Self, StartupError> {
         install_crypto_provider();
-        crate::i18n::load().map_err(StartupError::Messages)?;
+        let messages = Arc::new(
+            Messages::load(&config.app_name, config.messages_dir.as_deref())
+                .map_err(StartupError::Messages)?,
+        );
+        let brand = Arc::new(
+            Brand::load(config.brand_dir.as_deref(), &config.base_url)
+                .map_err(StartupError::Brand)?,
+        );
         let db = crate::db::connect_and_migrate(&config.database_url).await?;
         let secret = match &config.secret {
             SecretSource::Given(secret) => secret.clone(),
@@ -119,6 +135,8 @@ impl Services {
                 invite: config.invite_ttl,
             },
             config.default_locale,
+            messages.clone(),
+            brand.clone(),
         ));
         let accounts = Accounts::new(AccountServices {
             db: db.clone(),
@@ -164,6 +182,8 @@ impl Services {
             notifier,
             keyring,
             metrics,
+            messages,
+            brand,
         })
     }
 
@@ -294,6 +314,8 @@ impl Application {
             https: config.uses_https(),
             cookie_domain: config.cookie_domain.clone(),
             language: LanguageOptions {
+                messages: services.messages.clone(),
+                brand: services.brand.clone(),
                 default: config.default_locale,
                 https: config.uses_https(),
                 origin: config.base_origin(),
@@ -324,6 +346,7 @@ impl Application {
             oidc: services.oidc,
             admin_keys: services.admin_keys,
             clock: services.clock.clone(),
+            brand: services.brand.clone(),
         });
         let admin = match config.admin_bind_addr {
             Some(address) => Some((

@@ -8,9 +8,10 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 use super::links::token_state;
+use crate::brand::Brand;
 use crate::db::entities::outbox;
 use crate::db::entities::users::{self, Entity as User};
-use crate::i18n::{self, Language, describe_duration};
+use crate::i18n::{self, Language, Messages, describe_duration};
 use crate::mail::{
     self, AlreadyRegisteredEmail, ConfirmationEmail, EmailChangeConfirmationEmail,
     EmailChangeNoticeEmail, EmailTakenEmail, InvitationEmail, NoAccountEmail, PasswordChangedEmail,
@@ -57,6 +58,9 @@ pub(crate) struct Notifier {
     lifetimes: LinkLifetimes,
     /// For accounts from before languages were recorded.
     default_language: Language,
+    /// This instance's words (`APP_NAME`, `MESSAGES_DIR`) and look (`BRAND_DIR`).
+    messages: Arc<Messages>,
+    brand: Arc<Brand>,
 }
 
 impl Notifier {
@@ -66,14 +70,25 @@ impl Notifier {
         links: Arc<dyn AccountLinks>,
         lifetimes: LinkLifetimes,
         default_language: Language,
+        messages: Arc<Messages>,
+        brand: Arc<Brand>,
     ) -> Self {
         Self {
+            messages,
+            brand,
             db,
             tokens,
             links,
             lifetimes,
             default_language,
         }
+    }
+
+    /// Runs `render` in `language`, in this instance's words.
+    fn speak<R>(&self, language: Language, render: impl FnOnce() -> R) -> R {
+        i18n::sync_speaking(self.messages.clone(), || {
+            crate::brand::sync_wearing(self.brand.clone(), || i18n::sync_scope(language, render))
+        })
     }
 
     /// How long the code in a confirmation email works; a sign-up's binding lives as long.
@@ -127,8 +142,7 @@ impl Composer for Notifier {
                     let email = NoAccountEmail {
                         signup_url: self.links.signup(row.return_to.as_deref()),
                     };
-                    let email =
-                        i18n::sync_scope(language, || mail::render(&row.recipient, &email))?;
+                    let email = self.speak(language, || mail::render(&row.recipient, &email))?;
                     Ok(Composed::Ready(email))
                 }
                 OutboxKind::Invitation => Ok(Composed::Ready(self.invitation(row)?)),
@@ -161,7 +175,7 @@ impl Composer for Notifier {
             .as_deref()
             .and_then(Language::from_tag)
             .unwrap_or(self.default_language);
-        let email = i18n::sync_scope(language, || self.write(kind, &user, recipient, row))?;
+        let email = self.speak(language, || self.write(kind, &user, recipient, row))?;
         Ok(Composed::Ready(email))
     }
 }
@@ -342,8 +356,6 @@ impl Notifier {
             invite_url: self.links.invitation(&token, row.return_to.as_deref()),
             valid_for: describe_duration(self.lifetimes.invite),
         };
-        Ok(i18n::sync_scope(language, || {
-            mail::render(&row.recipient, &email)
-        })?)
+        Ok(self.speak(language, || mail::render(&row.recipient, &email))?)
     }
 }

@@ -8,7 +8,10 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_sessions::cookie::{Cookie, SameSite, time};
 
-use crate::i18n::{self, Language};
+use std::sync::Arc;
+
+use crate::brand::Brand;
+use crate::i18n::{self, Language, Messages};
 
 const COOKIE: &str = "doorman_lang";
 const QUERY: &str = "lang";
@@ -17,6 +20,10 @@ const COOKIE_MAX_AGE_DAYS: i64 = 365;
 
 #[derive(Clone)]
 pub(crate) struct LanguageOptions {
+    /// This instance's messages (`APP_NAME`, `MESSAGES_DIR`).
+    pub messages: Arc<Messages>,
+    /// This instance's look (`BRAND_DIR`).
+    pub brand: Arc<Brand>,
     pub default: Language,
     pub https: bool,
     /// `BASE_URL`'s origin: a `Referer` from it may be where a footer link leads back to.
@@ -63,8 +70,14 @@ pub(crate) async fn choose(
         })
         .unwrap_or(options.default);
     let switch_base = switch_base(&request, &options.origin);
-    let mut response =
-        i18n::scope(language, SWITCH_BASE.scope(switch_base, next.run(request))).await;
+    let mut response = i18n::speaking(
+        options.messages.clone(),
+        crate::brand::wearing(
+            options.brand.clone(),
+            i18n::scope(language, SWITCH_BASE.scope(switch_base, next.run(request))),
+        ),
+    )
+    .await;
     let headers = response.headers_mut();
     let is_page = headers
         .get(header::CONTENT_TYPE)

@@ -99,6 +99,8 @@ pub(crate) struct AppServices {
     pub admin_keys: crate::admin_keys::AdminKeys,
     /// The time logins are stamped with (tests move it).
     pub clock: crate::clock::Clock,
+    /// `BRAND_DIR`'s files, served under `/brand/`.
+    pub brand: Arc<crate::brand::Brand>,
 }
 
 impl FromRef<AppState> for TrustedProxies {
@@ -248,6 +250,7 @@ pub(crate) fn router(state: AppState, options: RouterOptions) -> Router {
         ))
         .merge(handlers::health::routes())
         .route("/static/style.css", get(stylesheet))
+        .route("/brand/{file}", get(brand_file))
         .method_not_allowed_fallback(handlers::home::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
@@ -373,6 +376,24 @@ async fn count_request(
         response.status().as_u16(),
     );
     response
+}
+
+/// `BRAND_DIR`'s `style.css` and logo; `404` for anything else, or without `BRAND_DIR`.
+async fn brand_file(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Response {
+    match state.brand.file(&file) {
+        Some((content_type, bytes)) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            bytes.to_vec(),
+        )
+            .into_response(),
+        None => error::AppError::NotFound.into_response(),
+    }
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -2,13 +2,13 @@
 
 ## Jede Seite
 
-site-name = Doorman
+site-name = { -app-name }
 nav-label = Hauptmenü
 nav-account = Konto
 nav-log-out = Abmelden
 nav-sign-up = Registrieren
 nav-log-in = Anmelden
-footer-tagline = Doorman: Registrierung mit E-Mail-Bestätigung.
+footer-tagline = { -app-name }: Registrierung mit E-Mail-Bestätigung.
 footer-languages = Sprache
 error-summary-heading = Bitte korrigieren Sie Folgendes:
 
@@ -24,7 +24,7 @@ resend-button = Neuen Bestätigungslink senden
 ## Startseite
 
 home-title = Willkommen
-home-heading = Willkommen bei Doorman
+home-heading = Willkommen bei { -app-name }
 home-intro = Legen Sie mit Ihrer E-Mail-Adresse ein Konto an, bestätigen Sie es aus Ihrem Posteingang, und schon sind Sie dabei.
 home-sign-up = Registrieren
 home-or = oder
@@ -278,11 +278,11 @@ api-wrong-code = Dieser Code stimmt nicht; nehmen Sie die neueste Bestätigungs-
 
 ## E-Mails
 
-email-footer = Sie erhalten diese E-Mail, weil diese Adresse auf einer Doorman-Seite eingegeben wurde.
+email-footer = Sie erhalten diese E-Mail, weil diese Adresse auf einer { -app-name }-Seite eingegeben wurde.
 email-paste-link = Oder fügen Sie diesen Link in Ihren Browser ein:
 
 confirmation-subject = Bestätigen Sie Ihre E-Mail-Adresse
-confirmation-intro = Jemand, hoffentlich Sie, hat sich mit dieser E-Mail-Adresse bei Doorman registriert.
+confirmation-intro = Jemand, hoffentlich Sie, hat sich mit dieser E-Mail-Adresse bei { -app-name } registriert.
 confirmation-code-intro = Geben Sie auf dem Gerät, auf dem Sie sich registriert haben, diesen Code auf der Seite ein, die Sie gebeten hat, in Ihren Posteingang zu sehen:
 confirmation-code-label = Ihr Code:
 confirmation-code-valid = Der Code funktioniert { $valid_for } lang.
@@ -291,37 +291,37 @@ confirmation-button = Meine Adresse bestätigen
 confirmation-link-valid = Der Link funktioniert { $valid_for } lang. Wenn Sie sich nicht registriert haben, ignorieren Sie diese E-Mail: Das Konto bleibt inaktiv und wird gelöscht.
 
 already-registered-subject = Jemand wollte sich mit Ihrer Adresse registrieren
-already-registered-intro = Gerade wollte jemand mit dieser E-Mail-Adresse ein Doorman-Konto anlegen, aber Sie haben bereits eines. Nichts wurde geändert.
+already-registered-intro = Gerade wollte jemand mit dieser E-Mail-Adresse ein { -app-name }-Konto anlegen, aber Sie haben bereits eines. Nichts wurde geändert.
 already-registered-log-in = Wenn Sie das waren, melden Sie sich mit Ihrem bisherigen Passwort an:
 already-registered-button = Anmelden
 already-registered-forgot = Vergessen? Hier setzen Sie es zurück:
 already-registered-not-you = Wenn Sie es nicht waren, können Sie diese E-Mail ignorieren.
 
 password-reset-subject = Setzen Sie Ihr Passwort zurück
-password-reset-intro = Jemand, hoffentlich Sie, möchte das Passwort des Doorman-Kontos zu dieser Adresse zurücksetzen. Um ein neues Passwort zu wählen, öffnen Sie diesen Link:
+password-reset-intro = Jemand, hoffentlich Sie, möchte das Passwort des { -app-name }-Kontos zu dieser Adresse zurücksetzen. Um ein neues Passwort zu wählen, öffnen Sie diesen Link:
 password-reset-button = Neues Passwort wählen
 password-reset-valid = Der Link funktioniert einmal, { $valid_for } lang. Wenn Sie ihn nicht angefordert haben, ignorieren Sie diese E-Mail: Ihr Passwort bleibt, wie es ist.
 
 password-changed-subject = Ihr Passwort wurde geändert
-password-changed-intro = Das Passwort Ihres Doorman-Kontos wurde gerade geändert, und alle anderen Sitzungen wurden abgemeldet.
+password-changed-intro = Das Passwort Ihres { -app-name }-Kontos wurde gerade geändert, und alle anderen Sitzungen wurden abgemeldet.
 password-changed-not-you = Wenn Sie das waren, ist nichts zu tun. Wenn nicht, setzen Sie Ihr Passwort jetzt zurück:
 
 email-change-confirmation-subject = Bestätigen Sie Ihre neue E-Mail-Adresse
-email-change-confirmation-intro = Jemand, hoffentlich Sie, möchte ein Doorman-Konto auf diese E-Mail-Adresse umstellen. Um das abzuschließen, öffnen Sie diesen Link und geben Sie das Passwort des Kontos ein:
+email-change-confirmation-intro = Jemand, hoffentlich Sie, möchte ein { -app-name }-Konto auf diese E-Mail-Adresse umstellen. Um das abzuschließen, öffnen Sie diesen Link und geben Sie das Passwort des Kontos ein:
 email-change-confirmation-button = Meine neue Adresse bestätigen
 email-change-confirmation-valid = Der Link funktioniert { $valid_for } lang. Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Nichts ändert sich.
 
 email-change-notice-subject = Ihre E-Mail-Adresse wird geändert
-email-change-notice-intro = Jemand möchte die E-Mail-Adresse Ihres Doorman-Kontos ändern. Die Änderung erfolgt erst, wenn die neue Adresse aus ihrem eigenen Posteingang bestätigt wird.
+email-change-notice-intro = Jemand möchte die E-Mail-Adresse Ihres { -app-name }-Kontos ändern. Die Änderung erfolgt erst, wenn die neue Adresse aus ihrem eigenen Posteingang bestätigt wird.
 email-change-notice-not-you = Wenn Sie das waren, ist hier nichts zu tun. Wenn nicht, kennt jemand Ihr Passwort: Setzen Sie es jetzt zurück unter
 
 email-taken-subject = Jemand wollte Ihre Adresse verwenden
-email-taken-intro = Jemand wollte ein anderes Doorman-Konto auf diese E-Mail-Adresse umstellen, zu der es bereits ein Konto gibt: Ihres. Nichts wurde geändert.
+email-taken-intro = Jemand wollte ein anderes { -app-name }-Konto auf diese E-Mail-Adresse umstellen, zu der es bereits ein Konto gibt: Ihres. Nichts wurde geändert.
 email-taken-log-in = Sie können sich wie gewohnt anmelden:
 email-taken-not-you = Wenn Sie das nicht erwartet haben, können Sie diese E-Mail ignorieren.
 
 sign-in-subject = Ihr Anmeldecode
-sign-in-intro = Jemand, hoffentlich Sie, möchte sich mit dieser E-Mail-Adresse bei Doorman anmelden.
+sign-in-intro = Jemand, hoffentlich Sie, möchte sich mit dieser E-Mail-Adresse bei { -app-name } anmelden.
 sign-in-code-intro = Geben Sie in dem Browser, in dem Sie angefragt haben, diesen Code ein:
 sign-in-code-label = Ihr Code:
 sign-in-link-intro = Oder öffnen Sie diesen Link und drücken Sie den Knopf, auf einem beliebigen Gerät: Angemeldet wird das Gerät, auf dem Sie drücken.
@@ -329,7 +329,7 @@ sign-in-button = Anmelden
 sign-in-valid = Code und Link funktionieren einmal, { $valid_for } lang, bis eine neuere Anmelde-E-Mail sie ersetzt. Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ohne sie kann sich niemand anmelden.
 
 no-account-subject = Zu dieser Adresse gibt es kein Konto
-no-account-intro = Jemand, hoffentlich Sie, möchte sich mit dieser E-Mail-Adresse bei Doorman anmelden, aber sie hat kein Konto.
+no-account-intro = Jemand, hoffentlich Sie, möchte sich mit dieser E-Mail-Adresse bei { -app-name } anmelden, aber sie hat kein Konto.
 no-account-sign-up = Haben Sie sich vielleicht mit einer anderen Adresse registriert? Oder legen Sie ein Konto an:
 no-account-button = Konto anlegen
 no-account-not-you = Wenn Sie das nicht angefordert haben, können Sie diese E-Mail ignorieren.
@@ -450,7 +450,7 @@ admin-notice-retried = Die Zustellung steht wieder in der Warteschlange.
 admin-actor-account = Konto { $id }
 admin-actor-key = Schlüssel { $name }
 admin-actor-cli = Kommandozeile
-admin-actor-system = Doorman
+admin-actor-system = { -app-name }
 invitation-subject = Sie sind eingeladen, ein Konto anzulegen
 invitation-intro = Sie sind eingeladen, mit dieser E-Mail-Adresse ein Konto anzulegen. Öffnen Sie diesen Link und wählen Sie ein Passwort:
 invitation-button = Einladung annehmen

@@ -3,13 +3,13 @@
 
 ## Every page
 
-site-name = Doorman
+site-name = { -app-name }
 nav-label = Main
 nav-account = Account
 nav-log-out = Log out
 nav-sign-up = Sign up
 nav-log-in = Log in
-footer-tagline = Doorman: sign up with email confirmation.
+footer-tagline = { -app-name }: sign up with email confirmation.
 footer-languages = Language
 error-summary-heading = Please fix the following:
 
@@ -25,7 +25,7 @@ resend-button = Send a new confirmation link
 ## Landing page
 
 home-title = Welcome
-home-heading = Welcome to Doorman
+home-heading = Welcome to { -app-name }
 home-intro = Create an account with your email address, confirm it from your inbox, and you are in.
 home-sign-up = Sign up
 home-or = or
@@ -279,11 +279,11 @@ api-wrong-code = That code is not right; check the newest confirmation email.
 
 ## Emails
 
-email-footer = You received this email because this address was entered on a Doorman page.
+email-footer = You received this email because this address was entered on a { -app-name } page.
 email-paste-link = Or paste this link into your browser:
 
 confirmation-subject = Confirm your email address
-confirmation-intro = Someone, hopefully you, signed up for Doorman with this email address.
+confirmation-intro = Someone, hopefully you, signed up for { -app-name } with this email address.
 confirmation-code-intro = On the device where you signed up, enter this code on the page that asked you to check your inbox:
 confirmation-code-label = Your code:
 confirmation-code-valid = The code works for { $valid_for }.
@@ -292,37 +292,37 @@ confirmation-button = Confirm my address
 confirmation-link-valid = The link works for { $valid_for }. If you did not sign up, ignore this email: the account stays inactive and is deleted.
 
 already-registered-subject = Someone tried to sign up with your address
-already-registered-intro = Someone just tried to create a Doorman account with this email address, but you already have one. Nothing was changed.
+already-registered-intro = Someone just tried to create a { -app-name } account with this email address, but you already have one. Nothing was changed.
 already-registered-log-in = If this was you, log in with your existing password:
 already-registered-button = Log in
 already-registered-forgot = Forgot it? Reset it here:
 already-registered-not-you = If it was not you, you can ignore this email.
 
 password-reset-subject = Reset your password
-password-reset-intro = Someone, hopefully you, asked to reset the password of the Doorman account for this address. To choose a new password, open this link:
+password-reset-intro = Someone, hopefully you, asked to reset the password of the { -app-name } account for this address. To choose a new password, open this link:
 password-reset-button = Choose a new password
 password-reset-valid = The link works once, for { $valid_for }. If you did not ask for it, ignore this email: your password stays as it is.
 
 password-changed-subject = Your password was changed
-password-changed-intro = The password of your Doorman account was just changed, and every other session was logged out.
+password-changed-intro = The password of your { -app-name } account was just changed, and every other session was logged out.
 password-changed-not-you = If this was you, there is nothing to do. If it was not, reset your password now:
 
 email-change-confirmation-subject = Confirm your new email address
-email-change-confirmation-intro = Someone, hopefully you, asked to move a Doorman account to this email address. To finish, open this link and enter the account's password:
+email-change-confirmation-intro = Someone, hopefully you, asked to move a { -app-name } account to this email address. To finish, open this link and enter the account's password:
 email-change-confirmation-button = Confirm my new address
 email-change-confirmation-valid = The link works for { $valid_for }. If you did not ask for this, ignore this email: nothing changes.
 
 email-change-notice-subject = Your email address is being changed
-email-change-notice-intro = Someone asked to change the email address of your Doorman account. The change happens only when the new address is confirmed from its own inbox.
+email-change-notice-intro = Someone asked to change the email address of your { -app-name } account. The change happens only when the new address is confirmed from its own inbox.
 email-change-notice-not-you = If this was you, there is nothing to do here. If it was not, someone knows your password: reset it now at
 
 email-taken-subject = Someone tried to use your address
-email-taken-intro = Someone tried to move another Doorman account to this email address, which already has an account: yours. Nothing was changed.
+email-taken-intro = Someone tried to move another { -app-name } account to this email address, which already has an account: yours. Nothing was changed.
 email-taken-log-in = You can log in as usual:
 email-taken-not-you = If you did not expect this, you can ignore this email.
 
 sign-in-subject = Your sign-in code
-sign-in-intro = Someone, hopefully you, asked to sign in to Doorman with this email address.
+sign-in-intro = Someone, hopefully you, asked to sign in to { -app-name } with this email address.
 sign-in-code-intro = In the browser where you asked, enter this code:
 sign-in-code-label = Your code:
 sign-in-link-intro = Or open this link and press the button, on any device: it signs in the device that presses it.
@@ -330,7 +330,7 @@ sign-in-button = Sign in
 sign-in-valid = The code and the link work once, for { $valid_for }, until a newer sign-in email replaces them. If you did not ask for this, ignore this email: nobody can sign in without it.
 
 no-account-subject = There is no account with this address
-no-account-intro = Someone, hopefully you, asked to sign in to Doorman with this email address, but it has no account.
+no-account-intro = Someone, hopefully you, asked to sign in to { -app-name } with this email address, but it has no account.
 no-account-sign-up = Perhaps you signed up with another address? Or create an account:
 no-account-button = Create an account
 no-account-not-you = If you did not ask for this, you can ignore this email.
@@ -451,7 +451,7 @@ admin-notice-retried = The delivery is queued again.
 admin-actor-account = account { $id }
 admin-actor-key = key { $name }
 admin-actor-cli = command line
-admin-actor-system = Doorman
+admin-actor-system = { -app-name }
 invitation-subject = You are invited to create an account
 invitation-intro = You are invited to create an account with this email address. Open this link and choose a password:
 invitation-button = Accept the invitation

@@ -2,13 +2,13 @@
 
 ## Chaque page
 
-site-name = Doorman
+site-name = { -app-name }
 nav-label = Menu principal
 nav-account = Compte
 nav-log-out = Se déconnecter
 nav-sign-up = S’inscrire
 nav-log-in = Se connecter
-footer-tagline = Doorman : inscription avec confirmation par e-mail.
+footer-tagline = { -app-name } : inscription avec confirmation par e-mail.
 footer-languages = Langue
 error-summary-heading = Veuillez corriger ce qui suit :
 
@@ -24,7 +24,7 @@ resend-button = Envoyer un nouveau lien de confirmation
 ## Page d’accueil
 
 home-title = Bienvenue
-home-heading = Bienvenue sur Doorman
+home-heading = Bienvenue sur { -app-name }
 home-intro = Créez un compte avec votre adresse e-mail, confirmez-le depuis votre boîte de réception, et c’est fait.
 home-sign-up = Inscrivez-vous
 home-or = ou
@@ -278,11 +278,11 @@ api-wrong-code = Ce code n’est pas le bon ; vérifiez l’e-mail de confirmati
 
 ## E-mails
 
-email-footer = Vous recevez cet e-mail parce que cette adresse a été saisie sur une page Doorman.
+email-footer = Vous recevez cet e-mail parce que cette adresse a été saisie sur une page { -app-name }.
 email-paste-link = Ou collez ce lien dans votre navigateur :
 
 confirmation-subject = Confirmez votre adresse e-mail
-confirmation-intro = Quelqu’un, vous sans doute, s’est inscrit sur Doorman avec cette adresse e-mail.
+confirmation-intro = Quelqu’un, vous sans doute, s’est inscrit sur { -app-name } avec cette adresse e-mail.
 confirmation-code-intro = Sur l’appareil où vous vous êtes inscrit, saisissez ce code sur la page qui vous a demandé de consulter votre boîte de réception :
 confirmation-code-label = Votre code :
 confirmation-code-valid = Le code fonctionne pendant { $valid_for }.
@@ -291,37 +291,37 @@ confirmation-button = Confirmer mon adresse
 confirmation-link-valid = Le lien fonctionne pendant { $valid_for }. Si vous ne vous êtes pas inscrit, ignorez cet e-mail : le compte reste inactif et sera supprimé.
 
 already-registered-subject = Quelqu’un a essayé de s’inscrire avec votre adresse
-already-registered-intro = Quelqu’un vient d’essayer de créer un compte Doorman avec cette adresse e-mail, mais vous en avez déjà un. Rien n’a été modifié.
+already-registered-intro = Quelqu’un vient d’essayer de créer un compte { -app-name } avec cette adresse e-mail, mais vous en avez déjà un. Rien n’a été modifié.
 already-registered-log-in = Si c’était vous, connectez-vous avec votre mot de passe actuel :
 already-registered-button = Se connecter
 already-registered-forgot = Oublié ? Réinitialisez-le ici :
 already-registered-not-you = Si ce n’était pas vous, vous pouvez ignorer cet e-mail.
 
 password-reset-subject = Réinitialisez votre mot de passe
-password-reset-intro = Quelqu’un, vous sans doute, a demandé à réinitialiser le mot de passe du compte Doorman de cette adresse. Pour choisir un nouveau mot de passe, ouvrez ce lien :
+password-reset-intro = Quelqu’un, vous sans doute, a demandé à réinitialiser le mot de passe du compte { -app-name } de cette adresse. Pour choisir un nouveau mot de passe, ouvrez ce lien :
 password-reset-button = Choisir un nouveau mot de passe
 password-reset-valid = Le lien fonctionne une fois, pendant { $valid_for }. Si vous ne l’avez pas demandé, ignorez cet e-mail : votre mot de passe reste tel quel.
 
 password-changed-subject = Votre mot de passe a été changé
-password-changed-intro = Le mot de passe de votre compte Doorman vient d’être changé, et toutes les autres sessions ont été déconnectées.
+password-changed-intro = Le mot de passe de votre compte { -app-name } vient d’être changé, et toutes les autres sessions ont été déconnectées.
 password-changed-not-you = Si c’était vous, il n’y a rien à faire. Sinon, réinitialisez votre mot de passe maintenant :
 
 email-change-confirmation-subject = Confirmez votre nouvelle adresse e-mail
-email-change-confirmation-intro = Quelqu’un, vous sans doute, a demandé à déplacer un compte Doorman vers cette adresse e-mail. Pour terminer, ouvrez ce lien et saisissez le mot de passe du compte :
+email-change-confirmation-intro = Quelqu’un, vous sans doute, a demandé à déplacer un compte { -app-name } vers cette adresse e-mail. Pour terminer, ouvrez ce lien et saisissez le mot de passe du compte :
 email-change-confirmation-button = Confirmer ma nouvelle adresse
 email-change-confirmation-valid = Le lien fonctionne pendant { $valid_for }. Si vous n’avez rien demandé, ignorez cet e-mail : rien ne change.
 
 email-change-notice-subject = Votre adresse e-mail est en cours de changement
-email-change-notice-intro = Quelqu’un a demandé à changer l’adresse e-mail de votre compte Doorman. Le changement n’a lieu que lorsque la nouvelle adresse est confirmée depuis sa propre boîte de réception.
+email-change-notice-intro = Quelqu’un a demandé à changer l’adresse e-mail de votre compte { -app-name }. Le changement n’a lieu que lorsque la nouvelle adresse est confirmée depuis sa propre boîte de réception.
 email-change-notice-not-you = Si c’était vous, il n’y a rien à faire ici. Sinon, quelqu’un connaît votre mot de passe : réinitialisez-le maintenant sur
 
 email-taken-subject = Quelqu’un a essayé d’utiliser votre adresse
-email-taken-intro = Quelqu’un a essayé de déplacer un autre compte Doorman vers cette adresse e-mail, qui a déjà un compte : le vôtre. Rien n’a été modifié.
+email-taken-intro = Quelqu’un a essayé de déplacer un autre compte { -app-name } vers cette adresse e-mail, qui a déjà un compte : le vôtre. Rien n’a été modifié.
 email-taken-log-in = Vous pouvez vous connecter comme d’habitude :
 email-taken-not-you = Si vous ne vous y attendiez pas, vous pouvez ignorer cet e-mail.
 
 sign-in-subject = Votre code de connexion
-sign-in-intro = Quelqu’un, vous sans doute, a demandé à se connecter à Doorman avec cette adresse e-mail.
+sign-in-intro = Quelqu’un, vous sans doute, a demandé à se connecter à { -app-name } avec cette adresse e-mail.
 sign-in-code-intro = Dans le navigateur où vous l’avez demandé, saisissez ce code :
 sign-in-code-label = Votre code :
 sign-in-link-intro = Ou ouvrez ce lien et appuyez sur le bouton, sur n’importe quel appareil : c’est l’appareil où vous appuyez qui est connecté.
@@ -329,7 +329,7 @@ sign-in-button = Se connecter
 sign-in-valid = Le code et le lien fonctionnent une fois, pendant { $valid_for }, jusqu’à ce qu’un e-mail de connexion plus récent les remplace. Si vous n’avez rien demandé, ignorez cet e-mail : personne ne peut se connecter sans lui.
 
 no-account-subject = Aucun compte n’a cette adresse
-no-account-intro = Quelqu’un, vous sans doute, a demandé à se connecter à Doorman avec cette adresse e-mail, mais elle n’a pas de compte.
+no-account-intro = Quelqu’un, vous sans doute, a demandé à se connecter à { -app-name } avec cette adresse e-mail, mais elle n’a pas de compte.
 no-account-sign-up = Vous êtes-vous inscrit avec une autre adresse ? Sinon, créez un compte :
 no-account-button = Créer un compte
 no-account-not-you = Si vous n’avez rien demandé, vous pouvez ignorer cet e-mail.
@@ -450,7 +450,7 @@ admin-notice-retried = La livraison est de nouveau en file d’attente.
 admin-actor-account = compte { $id }
 admin-actor-key = clé { $name }
 admin-actor-cli = ligne de commande
-admin-actor-system = Doorman
+admin-actor-system = { -app-name }
 invitation-subject = Vous êtes invité à créer un compte
 invitation-intro = Vous êtes invité à créer un compte avec cette adresse e-mail. Ouvrez ce lien et choisissez un mot de passe :
 invitation-button = Accepter l’invitation

@@ -204,6 +204,14 @@ impl Chromium {
         .to_owned()
     }
 
+    async fn title(&self) -> String {
+        self.command(reqwest::Method::GET, "/title", Value::Null)
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     async fn text(&self) -> String {
         let body = self.element("body").await;
         self.command(
@@ -760,4 +768,19 @@ async fn an_admin_walks_the_console_in_a_browser() {
     browser.type_into("#current_password", PASSWORD).await;
     browser.submit("form[action='/admin/reauth'] button").await;
     assert_eq!(browser.current_path().await, "/admin/users");
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium, chromedriver and axe-core: .ci/run installs them and runs --ignored"]
+async fn a_branded_instance_keeps_its_pages_accessible_in_a_browser() {
+    let brand = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/brand");
+    let app = spawn_app_with()
+        .set("APP_NAME", "Acme Portal")
+        .set("BRAND_DIR", brand.to_str().unwrap())
+        .start()
+        .await;
+    let browser = Chromium::start().await;
+    visit(&browser, &app, "/signup", "signup-branded").await;
+    let title = browser.title().await;
+    assert!(title.ends_with("· Acme Portal"), "{title}");
 }

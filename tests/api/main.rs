@@ -4,6 +4,7 @@ mod account;
 mod any_device;
 mod apache_oidc;
 mod audit;
+mod branding;
 mod browser;
 mod cli;
 mod confirm;

@@ -302,6 +302,11 @@ impl TestApp {
 
     /// [`Self::cli`] with `input` on its standard input.
     pub async fn cli_with_input(&self, args: &[&str], input: &str) -> Run {
+        self.cli_with(args, input, &[]).await
+    }
+
+    /// [`Self::cli`] with `input` on its standard input and `env` over the app's settings.
+    pub async fn cli_with(&self, args: &[&str], input: &str, env: &[(&str, &str)]) -> Run {
         use std::io::Write as _;
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_doorman"));
         command
@@ -315,6 +320,9 @@ impl TestApp {
             if !matches!(name.as_str(), "BIND_ADDR" | "ADMIN_BIND_ADDR") {
                 command.env(name, value);
             }
+        }
+        for (name, value) in env {
+            command.env(name, value);
         }
         command.env("RUST_LOG", "error");
         let input = input.to_owned();
