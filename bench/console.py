@@ -22,14 +22,13 @@ import argparse
 import http.client
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import Doorman, database, ensure_tools, free_port, pct, run, ROOT  # noqa: E402
+from run import clean_up, database, Doorman, ensure_tools, free_port, pct, ROOT, run  # noqa: E402
 
 
 def seed(database_url, postgres_url, accounts):
@@ -118,11 +117,7 @@ def main():
             samples, body = timed(app.port, key, path, args.rounds)
             rows.append((label, len(body["users"]), pct(samples, 50), pct(samples, 95)))
     finally:
-        if app.process and app.process.poll() is None:
-            app.process.kill()
-        if pg_name:
-            subprocess.run(["psql", args.postgres, "-qc", f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)"])
-        shutil.rmtree(workdir, ignore_errors=True)
+        clean_up((app.process,), args.postgres, pg_name, workdir)
 
     backend = "PostgreSQL" if args.postgres else "SQLite"
     print(f"| {backend}, {args.accounts:,} accounts | accounts answered | p50 | p95 |")

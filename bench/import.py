@@ -17,7 +17,6 @@ import base64
 import hashlib
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import Browser, Doorman, ROOT, database, ensure_tools, free_port, run  # noqa: E402
+from run import Browser, clean_up, database, Doorman, ensure_tools, free_port, ROOT, run  # noqa: E402
 
 FIXTURE = os.path.join(ROOT, "tests", "fixtures", "imported-accounts.jsonl")
 ACCOUNTS_EACH = 5
@@ -100,11 +99,7 @@ def main():
             first.setdefault(kind, []).append(timed_login(app.base, email, password))
             second.setdefault(kind, []).append(timed_login(app.base, email, password))
     finally:
-        if app.process and app.process.poll() is None:
-            app.process.kill()
-        if pg_name:
-            subprocess.run(["psql", args.postgres, "-qc", f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)"])
-        shutil.rmtree(workdir, ignore_errors=True)
+        clean_up((app.process,), args.postgres, pg_name, workdir)
 
     backend = "PostgreSQL" if args.postgres else "SQLite"
     print(f"| {backend} | value |")

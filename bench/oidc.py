@@ -16,7 +16,6 @@ import base64
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import (  # noqa: E402
-    PASSWORD, RELEASE, ROOT, Browser, Doorman, database, ensure_tools, free_port, run,
+    PASSWORD, RELEASE, ROOT, Browser, Doorman, clean_up, database, ensure_tools, free_port, run,
     wait_ready, wrk,
 )
 
@@ -130,12 +129,7 @@ def main():
                             script="bearer.lua", env={"ACCESS_TOKEN": access_token})
         assert userinfo["failed"] == 0, userinfo
     finally:
-        for process in (app.process, hello):
-            if process and process.poll() is None:
-                process.kill()
-        if pg_name:
-            subprocess.run(["psql", args.postgres, "-qc", f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)"])
-        shutil.rmtree(workdir, ignore_errors=True)
+        clean_up((app.process, hello), args.postgres, pg_name, workdir)
 
     backend = "PostgreSQL" if args.postgres else "SQLite"
     print(f"| {backend} | request | req/s | of bare axum | p50 | p99 | req per CPU-second |")

@@ -200,6 +200,16 @@ def database(postgres_url, workdir):
     return postgres_url.rsplit("/", 1)[0] + "/" + name, name
 
 
+def clean_up(processes, postgres_url, pg_name, workdir):
+    """Stops what a bench started and drops what it made."""
+    for process in processes:
+        if process and process.poll() is None:
+            process.kill()
+    if pg_name:
+        subprocess.run(["psql", postgres_url, "-qc", f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)"])
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
 def sql(database_url, statement):
     if database_url.startswith("sqlite"):
         path = database_url.split("://", 1)[1].split("?")[0]
