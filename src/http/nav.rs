@@ -11,12 +11,15 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::auth::{LoggedIn, logged_in as account_of};
 use super::csrf::CsrfToken;
+use crate::accounts::SignupMode;
 use crate::sessions::TypedSession;
 
 #[derive(Clone, Default)]
 struct Nav {
     logged_in: bool,
     csrf_token: String,
+    /// `SIGNUP=open`: pages offer sign-up only then.
+    signup_open: bool,
 }
 
 tokio::task_local! {
@@ -43,6 +46,7 @@ pub(super) async fn remember(
     let nav = Nav {
         logged_in: account.is_some(),
         csrf_token,
+        signup_open: state.accounts.rules().signup == SignupMode::Open,
     };
     request.extensions_mut().insert(LoggedIn(account));
     NAV.scope(nav, next.run(request)).await
@@ -51,6 +55,11 @@ pub(super) async fn remember(
 /// True when the page being rendered belongs to a logged-in session.
 pub(crate) fn logged_in() -> bool {
     NAV.try_with(|nav| nav.logged_in).unwrap_or(false)
+}
+
+/// True when anyone may sign up (`SIGNUP=open`), so pages link to `/signup`.
+pub(crate) fn signup_open() -> bool {
+    NAV.try_with(|nav| nav.signup_open).unwrap_or(true)
 }
 
 /// The CSRF token for the header's "Log out" form.

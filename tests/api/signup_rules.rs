@@ -157,6 +157,14 @@ async fn invite_only_and_closed_sign_up_say_so_with_403_and_create_nothing() {
         assert_eq!(page.status(), 403, "{mode}");
         assert!(page.text().await.unwrap().contains(words), "{mode}");
 
+        for page in ["/", "/login", "/password/forgot"] {
+            let html = app.get(page).await.text().await.unwrap();
+            assert!(
+                !html.contains("href=\"/signup"),
+                "{mode}: {page} offers sign-up"
+            );
+        }
+
         let posted = app.signup(&email, PASSWORD).await;
         assert_eq!(posted.status(), 403, "{mode}");
 
