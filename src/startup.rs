@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::accounts::{
-    AccountRules, AccountServices, Accounts, LinkLifetimes, Notifier, SignupHook,
+    AccountRules, AccountServices, Accounts, LinkLifetimes, Notifier, SignupHook, SignupMode,
 };
 use crate::admin_keys::AdminKeys;
 use crate::brand::Brand;
@@ -126,7 +126,10 @@ impl Services {
         let notifier = Arc::new(Notifier::new(
             db.clone(),
             tokens.clone(),
-            Arc::new(Links::new(&config.base_url)),
+            Arc::new(Links::new(
+                &config.base_url,
+                config.signup == SignupMode::Open,
+            )),
             LinkLifetimes {
                 confirm: config.confirm_token_ttl,
                 reset: config.reset_token_ttl,
@@ -331,7 +334,7 @@ impl Application {
             metrics: services.metrics,
             limits: Limits::new(services.db.clone(), services.clock.clone()),
             return_policy: ReturnPolicy::new(&config.base_url, &config.allowed_return_hosts),
-            links: Links::new(&config.base_url),
+            links: Links::new(&config.base_url, config.signup == SignupMode::Open),
             devices: DeviceCookies::new(
                 services.keyring.current().device().clone(),
                 config.uses_https(),

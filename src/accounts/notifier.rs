@@ -32,8 +32,9 @@ pub(crate) trait AccountLinks: Send + Sync {
     fn forgot_password(&self) -> String;
     /// The page of a sign-in link, carrying `return_to` like a confirmation link.
     fn sign_in(&self, token: &SecretToken, return_to: Option<&str>) -> String;
-    /// The sign-up page, going on to `return_to` afterwards.
-    fn signup(&self, return_to: Option<&str>) -> String;
+    /// The sign-up page, going on to `return_to` afterwards; none unless anyone may sign
+    /// up.
+    fn signup(&self, return_to: Option<&str>) -> Option<String>;
     /// The page of an invitation, carrying `return_to` like a confirmation link.
     fn invitation(&self, token: &SecretToken, return_to: Option<&str>) -> String;
 }
@@ -140,7 +141,11 @@ impl Composer for Notifier {
                         .and_then(Language::from_tag)
                         .unwrap_or(self.default_language);
                     let email = NoAccountEmail {
-                        signup_url: self.links.signup(row.return_to.as_deref()),
+                        // Empty without open sign-up: the email then says so instead.
+                        signup_url: self
+                            .links
+                            .signup(row.return_to.as_deref())
+                            .unwrap_or_default(),
                     };
                     let email = self.speak(language, || mail::render(&row.recipient, &email))?;
                     Ok(Composed::Ready(email))

@@ -5,12 +5,15 @@ use crate::tokens::SecretToken;
 /// which an attacker controls.
 pub(crate) struct Links {
     base_url: String,
+    /// `SIGNUP=open`: only then do emails point to the sign-up page.
+    signup_open: bool,
 }
 
 impl Links {
-    pub(crate) fn new(base_url: &str) -> Self {
+    pub(crate) fn new(base_url: &str, signup_open: bool) -> Self {
         Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
+            signup_open,
         }
     }
 }
@@ -65,8 +68,9 @@ impl AccountLinks for Links {
         )
     }
 
-    fn signup(&self, return_to: Option<&str>) -> String {
-        with_return_to(format!("{}/signup", self.base_url), return_to)
+    fn signup(&self, return_to: Option<&str>) -> Option<String> {
+        self.signup_open
+            .then(|| with_return_to(format!("{}/signup", self.base_url), return_to))
     }
 
     fn invitation(&self, token: &SecretToken, return_to: Option<&str>) -> String {

@@ -183,6 +183,26 @@ mod tests {
     }
 
     #[test]
+    fn without_open_sign_up_the_no_account_email_offers_no_sign_up_link() {
+        for language in Language::ALL {
+            let email = i18n::sync_scope(language, || {
+                render(
+                    "ada@example.com",
+                    &NoAccountEmail {
+                        signup_url: String::new(),
+                    },
+                )
+            })
+            .unwrap();
+            let sign_up = i18n::sync_scope(language, || i18n::t("no-account-button"));
+            assert!(!email.html.contains("<a href"), "{language}");
+            assert!(!email.html.contains(&sign_up), "{language}");
+            let invitation = i18n::sync_scope(language, || i18n::t("no-account-no-sign-up"));
+            assert!(email.text.contains(&invitation), "{language}");
+        }
+    }
+
+    #[test]
     fn every_email_has_its_link_in_both_parts_and_escapes_html() {
         for (name, email) in every_email() {
             assert!(

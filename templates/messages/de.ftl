@@ -471,3 +471,4 @@ admin-invite-button = Einladung senden
 error-unavailable-title = Später erneut versuchen
 error-unavailable = Über die Registrierung kann gerade nicht entschieden werden. Bitte versuchen Sie es in ein paar Minuten erneut.
 signup-refused = Diese Registrierung wurde abgelehnt.
+no-account-no-sign-up = Vielleicht haben Sie sich mit einer anderen Adresse registriert? Neue Konten werden hier auf Einladung angelegt.

@@ -472,3 +472,4 @@ admin-invite-button = Send the invitation
 error-unavailable-title = Try again later
 error-unavailable = Sign-up cannot be decided right now. Please try again in a few minutes.
 signup-refused = This sign-up was refused.
+no-account-no-sign-up = Perhaps you signed up with another address? New accounts here are created by invitation.

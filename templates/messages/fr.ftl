@@ -471,3 +471,4 @@ admin-invite-button = Envoyer l’invitation
 error-unavailable-title = Réessayez plus tard
 error-unavailable = L’inscription ne peut pas être décidée pour le moment. Veuillez réessayer dans quelques minutes.
 signup-refused = Cette inscription a été refusée.
+no-account-no-sign-up = Peut-être vous êtes-vous inscrit avec une autre adresse ? Les nouveaux comptes sont créés ici sur invitation.

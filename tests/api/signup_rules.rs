@@ -181,3 +181,18 @@ async fn invite_only_and_closed_sign_up_say_so_with_403_and_create_nothing() {
         assert_eq!(queued_emails(&app).await, 0, "{mode}");
     }
 }
+
+#[tokio::test]
+async fn without_open_sign_up_a_sign_in_email_to_an_unknown_address_offers_none() {
+    let app = spawn_app_with().set("SIGNUP", "invite").start().await;
+    let email = unique_email();
+
+    let asked = app.post_form("/login/email", &[("email", &email)]).await;
+    assert_eq!(asked.status(), 303);
+
+    let received = app.smtp.latest(&email).await;
+    assert_eq!(received.subject(), "There is no account with this address");
+    assert!(!received.text().contains("/signup"), "{}", received.text());
+    assert!(!received.html().contains("/signup"));
+    assert!(received.text().contains("created by invitation"));
+}
