@@ -96,6 +96,8 @@ pub(crate) enum Action {
     ResetSent,
     DeliveryRetried,
     Invited,
+    /// Created by `users import`.
+    Imported,
 }
 
 impl Action {
@@ -116,10 +118,11 @@ impl Action {
             Action::ResetSent => "reset_sent",
             Action::DeliveryRetried => "delivery_retried",
             Action::Invited => "invited",
+            Action::Imported => "imported",
         }
     }
 
-    pub(crate) const ALL: [Action; 15] = [
+    pub(crate) const ALL: [Action; 16] = [
         Action::Registered,
         Action::Confirmed,
         Action::EmailChanged,
@@ -135,6 +138,7 @@ impl Action {
         Action::ResetSent,
         Action::DeliveryRetried,
         Action::Invited,
+        Action::Imported,
     ];
 }
 
@@ -166,8 +170,44 @@ pub(crate) async fn record<C: ConnectionTrait>(
     concerned: Option<Concerned<'_>>,
     details: Option<serde_json::Value>,
 ) -> Result<(), DbErr> {
+    AuditRow::insert(row(&current(), now, action, concerned, details))
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+/// Writes one `action` event for each of `accounts`, in one statement.
+///
+/// # Errors
+/// Database errors.
+pub(crate) async fn record_each<C: ConnectionTrait>(
+    connection: &C,
+    now: DateTime<Utc>,
+    action: Action,
+    accounts: &[Concerned<'_>],
+) -> Result<(), DbErr> {
+    if accounts.is_empty() {
+        return Ok(());
+    }
     let context = current();
-    let (actor_kind, actor) = match context.actor {
+    AuditRow::insert_many(
+        accounts
+            .iter()
+            .map(|concerned| row(&context, now, action, Some(*concerned), None)),
+    )
+    .exec_without_returning(connection)
+    .await?;
+    Ok(())
+}
+
+fn row(
+    context: &Context,
+    now: DateTime<Utc>,
+    action: Action,
+    concerned: Option<Concerned<'_>>,
+    details: Option<serde_json::Value>,
+) -> audit_events::ActiveModel {
+    let (actor_kind, actor) = match context.actor.clone() {
         Actor::Own => match concerned {
             Some(concerned) => ("account", concerned.user_id.to_string()),
             None => ("system", String::new()),
@@ -177,7 +217,7 @@ pub(crate) async fn record<C: ConnectionTrait>(
         Actor::Cli => ("cli", String::new()),
         Actor::System => ("system", String::new()),
     };
-    AuditRow::insert(audit_events::ActiveModel {
+    audit_events::ActiveModel {
         created_at: Set(now),
         actor_kind: Set(actor_kind.to_owned()),
         actor: Set(actor),
@@ -187,10 +227,7 @@ pub(crate) async fn record<C: ConnectionTrait>(
         client_ip: Set(context.client.map(|client| client.to_string())),
         details: Set(details.map(|details| details.to_string())),
         ..Default::default()
-    })
-    .exec_without_returning(connection)
-    .await?;
-    Ok(())
+    }
 }
 
 /// Which events to list, newest first.

@@ -2,15 +2,18 @@
 //! JSON line, with its password hash as that system made it. A line is parsed whole before
 //! anything is written; an address that already has an account is skipped, never
 //! overwritten. Imported accounts get no email and raise no webhook: their owners already
-//! have them.
+//! have them. Each gets an `imported` audit event, in the transaction that creates it.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::sea_query::{OnConflict, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::{Accounts, AccountsError, Email, EmailRejection};
+use crate::audit::{self, Action, Concerned};
 use crate::db::entities::users::{self, Entity as User};
 use crate::i18n::Language;
 
@@ -142,7 +145,11 @@ impl Accounts {
                     .do_nothing()
                     .to_owned(),
             )
-            .returning_col(users::Column::EmailNormalized);
+            .returning(Query::returning().columns([
+                users::Column::Id,
+                users::Column::Email,
+                users::Column::EmailNormalized,
+            ]));
         for account in accounts {
             // When it was confirmed is not known; its creation is the earliest it can be.
             let confirmed_at = account.confirmed.then_some(account.created_at);
@@ -161,12 +168,30 @@ impl Accounts {
         }
         let transaction = crate::db::begin_write(&self.db).await?;
         let statement = transaction.get_database_backend().build(&insert);
-        let inserted: HashSet<String> = transaction
+        let rows: Vec<(i64, String, String)> = transaction
             .query_all_raw(statement)
             .await?
             .iter()
-            .map(|row| row.try_get_by_index::<String>(0))
-            .collect::<Result<_, _>>()?;
+            .map(|row| {
+                Ok((
+                    row.try_get_by_index(0)?,
+                    row.try_get_by_index(1)?,
+                    row.try_get_by_index(2)?,
+                ))
+            })
+            .collect::<Result<_, DbErr>>()?;
+        let created: Vec<Concerned<'_>> = rows
+            .iter()
+            .map(|(user_id, email, _)| Concerned {
+                user_id: *user_id,
+                email,
+            })
+            .collect();
+        audit::record_each(&transaction, self.clock.now(), Action::Imported, &created).await?;
+        let inserted: HashSet<&str> = rows
+            .iter()
+            .map(|(_, _, normalized)| normalized.as_str())
+            .collect();
         if dry_run {
             transaction.rollback().await?;
         } else {
@@ -178,7 +203,7 @@ impl Accounts {
             .iter()
             .map(|account| {
                 let normalized = account.email.normalized();
-                inserted.contains(&normalized) && claimed.insert(normalized)
+                inserted.contains(normalized.as_str()) && claimed.insert(normalized)
             })
             .collect())
     }

@@ -79,8 +79,16 @@ async fn hashes_made_by_django_bcrypt_argon2_cffi_and_passlib_log_in_and_become_
         let again = app.new_browser().login(email, password).await;
         assert_eq!(again.status(), 303, "{made_by}: and the new hash holds");
     }
-    // No email and no event for people who already had their accounts.
+    // No email and no event for people who already had their accounts; an audit row each.
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'imported' AND actor_kind = 'cli' \
+             AND user_id IS NOT NULL"
+        )
+        .await,
+        accounts.len() as i64
+    );
 }
 
 #[tokio::test]
@@ -168,6 +176,10 @@ async fn a_dry_run_reports_what_would_happen_and_writes_nothing() {
         "{run:?}"
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users_before);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'imported'").await,
+        0
+    );
 }
 
 #[tokio::test]
