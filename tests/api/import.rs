@@ -177,7 +177,8 @@ async fn a_dry_run_reports_what_would_happen_and_writes_nothing() {
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users_before);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'imported'").await,
+        app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'imported'")
+            .await,
         0
     );
 }
