@@ -242,3 +242,27 @@ async fn an_export_imports_elsewhere_with_every_password_and_state() {
     );
     std::fs::remove_file(path).unwrap();
 }
+
+#[tokio::test]
+async fn progress_goes_to_stderr_as_the_lines_are_read() {
+    let app = spawn_app().await;
+    let file: String = (0..10_001)
+        .map(|i| format!("{{\"email\": \"progress-{i}@imported.example\"}}\n"))
+        .collect();
+
+    let run = app.cli_with_input(&["users", "import", "-"], &file).await;
+
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("10000 lines read: 10000 imported, 0 skipped"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("10001 imported"), "{}", run.stdout);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email LIKE 'progress-%'")
+            .await,
+        10_001
+    );
+}
